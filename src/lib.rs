@@ -1,0 +1,1 @@
+//! anyfetch (skeleton, being written)

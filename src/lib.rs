@@ -1,1 +1,97 @@
-//! anyfetch (skeleton, being written)
+//! # anyfetch
+//!
+//! An HTTP client with the shape of Python's [httpx] that runs unchanged in three places:
+//! natively (hyper and rustls, feature `native`), in WASI 0.2 components (`wasi:http`), and in
+//! browsers, web workers and Node (the global `fetch`).
+//!
+//! ```no_run
+//! # async fn run() -> anyfetch::Result<()> {
+//! use std::time::Duration;
+//! use anyfetch::{Client, Timeout};
+//!
+//! // One-off requests.
+//! let mut r = anyfetch::get("http://localhost:8000/get").query(&[("q", "test")]).await?;
+//! println!("{} {}", r.status(), r.text().await?);
+//!
+//! // A client with a base URL, default headers and a pool.
+//! let client = Client::builder()
+//!     .base_url("http://localhost:8000")
+//!     .header("User-Agent", "my-app/1.0")
+//!     .timeout(Timeout::new(Duration::from_secs(10)))
+//!     .build()?;
+//! let created = client.post("/post").json(&serde_json::json!({"name": "ada"})).await?;
+//! created.error_for_status()?;
+//! # Ok(()) }
+//! ```
+//!
+//! The architecture: one [`Client`], one [`RequestBuilder`], one [`Response`] for every target.
+//! The policies (base URL, default headers, cookies, auth, redirects, retries, hooks, content
+//! decoding, the total deadline) are written once, above a [`Transport`] that sends exactly
+//! one request. See the crate's README and DESIGN notes.
+//!
+//! [httpx]: https://www.python-httpx.org/
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod auth;
+mod body;
+mod builder;
+mod charset;
+mod client;
+mod cookies;
+mod decode;
+mod digest;
+mod error;
+mod hooks;
+#[cfg(feature = "multipart")]
+pub mod multipart;
+mod redirect;
+mod request;
+mod response;
+mod retry;
+mod rt;
+mod send;
+mod timeout;
+mod transport;
+mod util;
+
+#[cfg(feature = "blocking")]
+pub mod blocking;
+
+pub use auth::{Auth, AuthStep, BasicAuth, BearerAuth};
+pub use body::{Body, BodyStream};
+pub use builder::RequestBuilder;
+pub use client::{Client, ClientBuilder};
+pub use digest::DigestAuth;
+pub use error::{BoxError, Error, ErrorKind, Result, TimeoutKind};
+pub use hooks::HookResult;
+pub use request::{Parts, Request};
+pub use response::{IntoStatusCode, Response};
+pub use retry::Retry;
+pub use timeout::{Limits, Timeout};
+pub use transport::{Capabilities, Certificate, MockTransport, Transport};
+pub use util::{BoxFuture, IntoUrl, MaybeSend};
+
+pub use bytes::Bytes;
+pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version};
+pub use url::Url;
+
+/// Starts a request with any method on a new default [`Client`] (httpx `httpx.request`).
+///
+/// One-off requests share nothing: no pool, no cookies. Use a [`Client`] for repeated calls.
+pub fn request<U: IntoUrl>(method: Method, url: U) -> RequestBuilder {
+    Client::new().request(method, url)
+}
+
+macro_rules! one_off {
+    ($($name:ident => $method:ident),*) => {$(
+        #[doc = concat!("Starts a ", stringify!($method), " request on a new default [`Client`] (httpx `httpx.", stringify!($name), "`).")]
+        ///
+        /// `.await` (or `.send().await`) sends it.
+        pub fn $name<U: IntoUrl>(url: U) -> RequestBuilder {
+            request(Method::$method, url)
+        }
+    )*};
+}
+
+one_off!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE, head => HEAD, options => OPTIONS);

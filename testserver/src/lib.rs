@@ -1,1 +1,163 @@
-pub fn todo() {}
+//! `anyfetch-testserver`: an httpbin-compatible HTTP server for anyfetch's test suites.
+//!
+//! Use [`TestServer::start`] from native tests (the server runs on its own thread with its
+//! own tokio runtime), or run the `anyfetch-testserver` binary for the WASI and browser suites.
+
+// Handlers return `Result<Resp, Resp>` so that `?` turns a bad input into its 400 response.
+#![allow(clippy::result_large_err)]
+
+mod auth;
+mod content;
+mod echo;
+mod encode;
+mod hijack;
+mod raw;
+mod req;
+mod routes;
+mod server;
+mod stream;
+mod tls;
+mod util;
+
+use std::collections::HashMap;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// State shared by every connection of one server.
+#[derive(Default)]
+pub(crate) struct State {
+    /// Accepted TCP connections so far (plain and TLS).
+    conns: AtomicU64,
+    /// Digest nonces issued, with the opaque value sent alongside each.
+    digest_nonces: Mutex<HashMap<String, String>>,
+    /// `/retry/{key}` attempt counters.
+    retries: Mutex<HashMap<String, u64>>,
+}
+
+impl State {
+    /// Counts a newly accepted connection and returns its 1-based id.
+    pub(crate) fn next_conn(&self) -> u64 {
+        self.conns.fetch_add(1, Ordering::SeqCst) + 1
+    }
+}
+
+/// A running test server. Dropping it stops the server's runtime.
+pub struct TestServer {
+    addr: SocketAddr,
+    tls_addr: Option<SocketAddr>,
+    cert_pem: Option<String>,
+    state: Arc<State>,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestServer {
+    /// Starts plain HTTP (HTTP/1.1 and h2c prior knowledge) on 127.0.0.1, any free port.
+    pub fn start() -> TestServer {
+        Self::bind(0, None).expect("anyfetch-testserver: failed to start")
+    }
+
+    /// Like [`TestServer::start`], plus a TLS listener with a fresh self-signed certificate
+    /// for `localhost` and `127.0.0.1` (ALPN `h2` and `http/1.1`).
+    pub fn start_with_tls() -> TestServer {
+        Self::bind(0, Some(0)).expect("anyfetch-testserver: failed to start")
+    }
+
+    /// Binds 127.0.0.1:`port` (0 = any free port), and a TLS listener on `tls_port` if given.
+    pub fn bind(port: u16, tls_port: Option<u16>) -> io::Result<TestServer> {
+        let plain = std::net::TcpListener::bind(("127.0.0.1", port))?;
+        plain.set_nonblocking(true)?;
+        let addr = plain.local_addr()?;
+        let tls = match tls_port {
+            Some(p) => {
+                let l = std::net::TcpListener::bind(("127.0.0.1", p))?;
+                l.set_nonblocking(true)?;
+                let (config, pem) = tls::server_config()?;
+                Some((l, config, pem))
+            }
+            None => None,
+        };
+        let tls_addr = match &tls {
+            Some((l, _, _)) => Some(l.local_addr()?),
+            None => None,
+        };
+        let cert_pem = tls.as_ref().map(|(_, _, pem)| pem.clone());
+
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .thread_name("anyfetch-testserver")
+            .build()?;
+        let (plain, tls) = {
+            let _guard = rt.enter();
+            let plain = tokio::net::TcpListener::from_std(plain)?;
+            let tls = match tls {
+                Some((l, config, _)) => Some((tokio::net::TcpListener::from_std(l)?, config)),
+                None => None,
+            };
+            (plain, tls)
+        };
+
+        let state = Arc::new(State::default());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let st = state.clone();
+        std::thread::Builder::new()
+            .name("anyfetch-testserver".into())
+            .spawn(move || {
+                rt.block_on(async move {
+                    let tls_loop = async {
+                        match tls {
+                            Some((l, config)) => server::run_tls(l, config, st.clone()).await,
+                            None => std::future::pending().await,
+                        }
+                    };
+                    tokio::select! {
+                        _ = rx => {}
+                        _ = server::run_plain(plain, st.clone()) => {}
+                        _ = tls_loop => {}
+                    }
+                });
+            })?;
+        Ok(TestServer {
+            addr,
+            tls_addr,
+            cert_pem,
+            state,
+            _shutdown: tx,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT` followed by `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// `https://localhost:TLSPORT` followed by `path`. Panics if TLS was not started.
+    pub fn https_url(&self, path: &str) -> String {
+        let addr = self
+            .tls_addr
+            .expect("TestServer::https_url: server was started without TLS");
+        format!("https://localhost:{}{}", addr.port(), path)
+    }
+
+    /// The plain HTTP listener's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The TLS listener's address, if TLS was started.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_addr
+    }
+
+    /// The self-signed certificate (PEM) of the TLS listener, to trust as a root.
+    pub fn cert_pem(&self) -> Option<&str> {
+        self.cert_pem.as_deref()
+    }
+
+    /// Total TCP connections accepted so far (plain and TLS).
+    pub fn connections(&self) -> u64 {
+        self.state.conns.load(Ordering::SeqCst)
+    }
+}

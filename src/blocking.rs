@@ -1,0 +1,369 @@
+//! The blocking twin: the same names as the async API, each call waiting for its result
+//! (httpx's sync `Client`). It shares the whole core; only the waiting differs.
+//!
+//! Natively it runs requests on a small tokio runtime of its own (feature `native`). Do not
+//! call it from inside an async task: block in a thread of your own instead.
+//!
+//! ```no_run
+//! let mut r = anyfetch::blocking::get("http://localhost:8000/get").send()?;
+//! println!("{}", r.text()?);
+//! # Ok::<(), anyfetch::Error>(())
+//! ```
+
+use std::future::Future;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version};
+use url::Url;
+
+use crate::error::Result;
+use crate::util::IntoUrl;
+use crate::{Auth, Body, Limits, Request, Retry, Timeout, Transport};
+
+/// Runs a future to completion on the blocking runtime.
+pub(crate) fn wait<F: Future>(fut: F) -> F::Output {
+    #[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
+    {
+        use std::sync::OnceLock;
+        static RT: OnceLock<std::io::Result<tokio::runtime::Runtime>> = OnceLock::new();
+        let rt = RT.get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("anyfetch-blocking")
+                .enable_all()
+                .build()
+        });
+        match rt {
+            Ok(rt) => rt.block_on(fut),
+            // The runtime could not start (no threads?): drive the future here instead.
+            Err(_) => futures_executor::block_on(fut),
+        }
+    }
+    #[cfg(all(target_os = "wasi", target_arch = "wasm32"))]
+    {
+        crate::transport::wasi::block_on(fut)
+    }
+    #[cfg(not(any(all(not(target_arch = "wasm32"), feature = "native"), all(target_os = "wasi", target_arch = "wasm32"))))]
+    {
+        futures_executor::block_on(fut)
+    }
+}
+
+/// A blocking HTTP client: [`crate::Client`] with every call waiting.
+#[derive(Clone, Debug, Default)]
+pub struct Client {
+    inner: crate::Client,
+}
+
+impl From<crate::Client> for Client {
+    fn from(inner: crate::Client) -> Self {
+        Client { inner }
+    }
+}
+
+macro_rules! verbs {
+    ($($name:ident => $method:ident),*) => {$(
+        #[doc = concat!("Starts a ", stringify!($method), " request.")]
+        pub fn $name<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+            self.request(Method::$method, url)
+        }
+    )*};
+}
+
+impl Client {
+    /// A client with every default.
+    pub fn new() -> Client {
+        Client {
+            inner: crate::Client::new(),
+        }
+    }
+
+    /// A builder to configure a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder {
+            inner: crate::Client::builder(),
+        }
+    }
+
+    /// Starts a request with any method.
+    pub fn request<U: IntoUrl>(&self, method: Method, url: U) -> RequestBuilder {
+        RequestBuilder {
+            inner: self.inner.request(method, url),
+        }
+    }
+
+    verbs!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE, head => HEAD, options => OPTIONS);
+
+    /// Sends a prepared request through every layer of the client.
+    pub fn send(&self, request: Request) -> Result<Response> {
+        wait(self.inner.send(request)).map(Response::from)
+    }
+
+    /// The async client this one wraps.
+    pub fn as_async(&self) -> &crate::Client {
+        &self.inner
+    }
+}
+
+/// Starts a request with any method on a new default client.
+pub fn request<U: IntoUrl>(method: Method, url: U) -> RequestBuilder {
+    Client::new().request(method, url)
+}
+
+macro_rules! one_off {
+    ($($name:ident => $method:ident),*) => {$(
+        #[doc = concat!("Starts a ", stringify!($method), " request on a new default client.")]
+        pub fn $name<U: IntoUrl>(url: U) -> RequestBuilder {
+            request(Method::$method, url)
+        }
+    )*};
+}
+one_off!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE, head => HEAD, options => OPTIONS);
+
+/// Forwards builder setters to the async builder they wrap.
+macro_rules! forward {
+    ($($(#[$m:meta])* fn $name:ident $(<$($g:ident : $b:path),*>)? ($($arg:ident : $ty:ty),*);)*) => {$(
+        $(#[$m])*
+        pub fn $name $(<$($g: $b),*>)? (self, $($arg: $ty),*) -> Self {
+            Self { inner: self.inner.$name($($arg),*) }
+        }
+    )*};
+}
+
+/// Configures a blocking [`Client`]; the same setters as [`crate::ClientBuilder`], with the
+/// same defaults.
+#[must_use]
+pub struct ClientBuilder {
+    inner: crate::ClientBuilder,
+}
+
+impl ClientBuilder {
+    forward! {
+        /// See [`crate::ClientBuilder::base_url`]. Defaults to none.
+        fn base_url<U: IntoUrl>(url: U);
+        /// See [`crate::ClientBuilder::headers`]. Defaults to the built-in headers.
+        fn headers(headers: HeaderMap);
+        /// See [`crate::ClientBuilder::basic_auth`]. Defaults to none.
+        fn basic_auth(username: &str, password: &str);
+        /// See [`crate::ClientBuilder::bearer_auth`]. Defaults to none.
+        fn bearer_auth(token: &str);
+        /// See [`crate::ClientBuilder::auth`]. Defaults to none.
+        fn auth<A: Auth>(auth: A);
+        /// See [`crate::ClientBuilder::timeout`]. Defaults to 5 seconds each.
+        fn timeout<T: Into<Timeout>>(timeout: T);
+        /// See [`crate::ClientBuilder::limits`]. Defaults to [`Limits::default`].
+        fn limits(limits: Limits);
+        /// See [`crate::ClientBuilder::follow_redirects`]. Defaults to `false`.
+        fn follow_redirects(follow: bool);
+        /// See [`crate::ClientBuilder::max_redirects`]. Defaults to `20`.
+        fn max_redirects(max: usize);
+        /// See [`crate::ClientBuilder::http2`]. Defaults to `false`.
+        fn http2(enable: bool);
+        /// See [`crate::ClientBuilder::http2_prior_knowledge`]. Defaults to `false`.
+        fn http2_prior_knowledge(enable: bool);
+        /// See [`crate::ClientBuilder::cookie_store`]. Defaults to `true`.
+        fn cookie_store(enable: bool);
+        /// See [`crate::ClientBuilder::retry`]. Defaults to none.
+        fn retry(retry: Retry);
+        /// See [`crate::ClientBuilder::transport`]. Defaults to the target's backend.
+        fn transport<T: Transport>(transport: T);
+        /// See [`crate::ClientBuilder::add_root_certificate`]. Defaults to the web PKI roots.
+        fn add_root_certificate(cert: crate::Certificate);
+        /// See [`crate::ClientBuilder::danger_accept_invalid_certs`]. Defaults to `false`.
+        fn danger_accept_invalid_certs(accept: bool);
+        /// See [`crate::ClientBuilder::decode_content`]. Defaults to `true`.
+        fn decode_content(enable: bool);
+        /// See [`crate::ClientBuilder::max_decoded_size`]. Defaults to 1 GiB.
+        fn max_decoded_size(bytes: u64);
+    }
+
+    /// See [`crate::ClientBuilder::header`]. Defaults to the built-in headers.
+    pub fn header<K, V>(self, name: K, value: V) -> Self
+    where
+        K: TryInto<HeaderName>,
+        K::Error: Into<http::Error>,
+        V: TryInto<HeaderValue>,
+        V::Error: Into<http::Error>,
+    {
+        Self {
+            inner: self.inner.header(name, value),
+        }
+    }
+
+    /// See [`crate::ClientBuilder::query`]. Defaults to none.
+    pub fn query<T: serde::Serialize + ?Sized>(self, query: &T) -> Self {
+        Self {
+            inner: self.inner.query(query),
+        }
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// As [`crate::ClientBuilder::build`].
+    pub fn build(self) -> Result<Client> {
+        self.inner.build().map(Client::from)
+    }
+}
+
+/// A request being built; [`send`](RequestBuilder::send) sends it and waits.
+#[must_use = "a RequestBuilder does nothing until it is sent"]
+pub struct RequestBuilder {
+    inner: crate::RequestBuilder,
+}
+
+impl RequestBuilder {
+    forward! {
+        /// See [`crate::RequestBuilder::headers`].
+        fn headers(headers: HeaderMap);
+        /// See [`crate::RequestBuilder::body`]. Defaults to no body.
+        fn body<B: Into<Body>>(body: B);
+        /// See [`crate::RequestBuilder::timeout`]. Defaults to the client's.
+        fn timeout<T: Into<Timeout>>(timeout: T);
+        /// See [`crate::RequestBuilder::basic_auth`]. Defaults to the client's auth.
+        fn basic_auth(username: &str, password: &str);
+        /// See [`crate::RequestBuilder::bearer_auth`]. Defaults to the client's auth.
+        fn bearer_auth(token: &str);
+        /// See [`crate::RequestBuilder::auth`]. Defaults to the client's auth.
+        fn auth<A: Auth>(auth: A);
+        /// See [`crate::RequestBuilder::follow_redirects`]. Defaults to the client's setting.
+        fn follow_redirects(follow: bool);
+    }
+
+    /// See [`crate::RequestBuilder::header`].
+    pub fn header<K, V>(self, name: K, value: V) -> Self
+    where
+        K: TryInto<HeaderName>,
+        K::Error: Into<http::Error>,
+        V: TryInto<HeaderValue>,
+        V::Error: Into<http::Error>,
+    {
+        Self {
+            inner: self.inner.header(name, value),
+        }
+    }
+
+    /// See [`crate::RequestBuilder::query`]. Defaults to none.
+    pub fn query<T: serde::Serialize + ?Sized>(self, query: &T) -> Self {
+        Self {
+            inner: self.inner.query(query),
+        }
+    }
+
+    /// See [`crate::RequestBuilder::json`]. Defaults to no body.
+    #[cfg(feature = "json")]
+    pub fn json<T: serde::Serialize + ?Sized>(self, value: &T) -> Self {
+        Self {
+            inner: self.inner.json(value),
+        }
+    }
+
+    /// See [`crate::RequestBuilder::form`]. Defaults to no body.
+    pub fn form<T: serde::Serialize + ?Sized>(self, value: &T) -> Self {
+        Self {
+            inner: self.inner.form(value),
+        }
+    }
+
+    /// See [`crate::RequestBuilder::multipart`]. Defaults to no body.
+    #[cfg(feature = "multipart")]
+    pub fn multipart(self, form: crate::multipart::Form) -> Self {
+        Self {
+            inner: self.inner.multipart(form),
+        }
+    }
+
+    /// Sends the request and waits for the response head.
+    ///
+    /// # Errors
+    /// As [`crate::RequestBuilder::send`].
+    pub fn send(self) -> Result<Response> {
+        wait(self.inner.send()).map(Response::from)
+    }
+}
+
+/// A response whose reads wait; the same accessors as [`crate::Response`].
+#[derive(Debug)]
+pub struct Response {
+    inner: crate::Response,
+}
+
+impl From<crate::Response> for Response {
+    fn from(inner: crate::Response) -> Self {
+        Response { inner }
+    }
+}
+
+impl Response {
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        self.inner.status()
+    }
+    /// The negotiated protocol version.
+    pub fn version(&self) -> Version {
+        self.inner.version()
+    }
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        self.inner.headers()
+    }
+    /// The final URL.
+    pub fn url(&self) -> &Url {
+        self.inner.url()
+    }
+    /// The redirect chain, oldest first.
+    pub fn history(&self) -> &[crate::Response] {
+        self.inner.history()
+    }
+    /// Time to the response head.
+    pub fn elapsed(&self) -> Duration {
+        self.inner.elapsed()
+    }
+    /// 2xx.
+    pub fn is_success(&self) -> bool {
+        self.inner.is_success()
+    }
+    /// A 3xx with a `Location`.
+    pub fn is_redirect(&self) -> bool {
+        self.inner.is_redirect()
+    }
+    /// 4xx or 5xx.
+    pub fn is_error(&self) -> bool {
+        self.inner.is_error()
+    }
+    /// See [`crate::Response::error_for_status`].
+    ///
+    /// # Errors
+    /// An [`is_status`](crate::Error::is_status) error on a 4xx/5xx.
+    pub fn error_for_status(self) -> Result<Self> {
+        self.inner.error_for_status().map(Response::from)
+    }
+    /// Reads the whole body.
+    pub fn bytes(&mut self) -> Result<Bytes> {
+        wait(self.inner.bytes())
+    }
+    /// Reads the body as text.
+    pub fn text(&mut self) -> Result<String> {
+        wait(self.inner.text())
+    }
+    /// Reads the body as JSON.
+    #[cfg(feature = "json")]
+    pub fn json<T: serde::de::DeserializeOwned>(&mut self) -> Result<T> {
+        wait(self.inner.json())
+    }
+    /// The body's chunks as they arrive.
+    pub fn bytes_stream(&mut self) -> impl Iterator<Item = Result<Bytes>> {
+        let mut s = self.inner.bytes_stream();
+        std::iter::from_fn(move || wait(futures_util::StreamExt::next(&mut s)))
+    }
+    /// The body's lines as they arrive.
+    pub fn lines(&mut self) -> impl Iterator<Item = Result<String>> {
+        let mut s = Box::pin(self.inner.lines());
+        std::iter::from_fn(move || wait(futures_util::StreamExt::next(&mut s)))
+    }
+    /// The async response this one wraps.
+    pub fn into_async(self) -> crate::Response {
+        self.inner
+    }
+}

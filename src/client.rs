@@ -1,0 +1,461 @@
+//! `Client` and `ClientBuilder`: defaults shared by every request of a client.
+
+use std::sync::Arc;
+
+use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, USER_AGENT};
+use http::Method;
+use url::Url;
+
+use crate::auth::{Auth, BasicAuth, BearerAuth};
+use crate::builder::RequestBuilder;
+use crate::cookies::Jar;
+use crate::error::{Error, Result};
+use crate::hooks::{HookResult, RequestHook, ResponseHook};
+use crate::request::Request;
+use crate::response::Response;
+use crate::retry::Retry;
+use crate::timeout::{Limits, Timeout};
+use crate::transport::{self, Capabilities, Certificate, Transport, TransportConfig};
+use crate::util::{IntoUrl, UrlInput};
+
+/// An HTTP client with a connection pool, a cookie jar and defaults for every request
+/// (httpx `Client`/`AsyncClient`).
+///
+/// Cheap to clone: clones share the pool, the jar and the configuration.
+///
+/// ```no_run
+/// # async fn run() -> anyfetch::Result<()> {
+/// let client = anyfetch::Client::builder()
+///     .base_url("https://api.example.com")
+///     .header("Accept", "application/json")
+///     .build()?;
+/// let items: serde_json::Value = client.get("/items").await?.json().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<ClientInner>,
+}
+
+pub(crate) struct ClientInner {
+    pub base_url: Option<Url>,
+    pub headers: HeaderMap,
+    pub query: Vec<(String, String)>,
+    pub auth: Option<Arc<dyn Auth>>,
+    pub timeout: Timeout,
+    pub follow_redirects: bool,
+    pub max_redirects: usize,
+    pub jar: Option<Jar>,
+    pub retry: Option<Retry>,
+    pub on_request: Vec<RequestHook>,
+    pub on_response: Vec<ResponseHook>,
+    pub transport: Arc<dyn Transport>,
+    pub caps: Capabilities,
+    pub decode_content: bool,
+    pub max_decoded_size: u64,
+}
+
+impl Client {
+    /// A client with every default (see [`ClientBuilder`]).
+    pub fn new() -> Client {
+        ClientBuilder::new()
+            .build()
+            .unwrap_or_else(|_| ClientBuilder::new().transport(NoDefault).build_unchecked())
+    }
+
+    /// A builder to configure a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// Starts a request with any method.
+    pub fn request<U: IntoUrl>(&self, method: Method, url: U) -> RequestBuilder {
+        RequestBuilder::new(self.clone(), method, url.into_url_input())
+    }
+
+    /// Starts a GET request.
+    pub fn get<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::GET, url)
+    }
+    /// Starts a POST request.
+    pub fn post<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::POST, url)
+    }
+    /// Starts a PUT request.
+    pub fn put<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::PUT, url)
+    }
+    /// Starts a PATCH request.
+    pub fn patch<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::PATCH, url)
+    }
+    /// Starts a DELETE request.
+    pub fn delete<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::DELETE, url)
+    }
+    /// Starts a HEAD request.
+    pub fn head<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::HEAD, url)
+    }
+    /// Starts an OPTIONS request.
+    pub fn options<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::OPTIONS, url)
+    }
+
+    /// Sends a request built elsewhere, through every layer of this client (cookies, auth,
+    /// redirects, retries, hooks, decoding).
+    pub async fn send(&self, request: Request) -> Result<Response> {
+        crate::send::execute(self.inner.clone(), request, None, None).await
+    }
+
+    /// The cookies the jar would send to `url`, as `(name, value)` pairs.
+    pub fn cookies(&self, url: &Url) -> Vec<(String, String)> {
+        self.inner
+            .jar
+            .as_ref()
+            .map(|j| j.cookies_for(url))
+            .unwrap_or_default()
+    }
+
+    /// The base URL requests are joined onto, if any.
+    pub fn base_url(&self) -> Option<&Url> {
+        self.inner.base_url.as_ref()
+    }
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Client::new()
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_ref().map(Url::as_str))
+            .field("follow_redirects", &self.inner.follow_redirects)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The transport used when the target's default transport cannot be built: every send fails
+/// with the build error's message.
+struct NoDefault;
+impl Transport for NoDefault {
+    fn send(&self, req: Request) -> crate::util::BoxFuture<'static, Result<Response>> {
+        let url = req.url().clone();
+        Box::pin(async move {
+            Err(Error::new(crate::ErrorKind::Unsupported)
+                .with_message("the default transport could not be built; use Client::builder().build() to see why")
+                .with_url(url))
+        })
+    }
+}
+
+/// Configures a [`Client`]. Every setter's doc ends with its default.
+#[must_use]
+pub struct ClientBuilder {
+    base_url: Option<UrlInput>,
+    headers: HeaderMap,
+    query: Vec<(String, String)>,
+    auth: Option<Arc<dyn Auth>>,
+    timeout: Timeout,
+    follow_redirects: bool,
+    max_redirects: usize,
+    cookie_store: bool,
+    retry: Option<Retry>,
+    on_request: Vec<RequestHook>,
+    on_response: Vec<ResponseHook>,
+    transport: Option<Arc<dyn Transport>>,
+    config: TransportConfig,
+    decode_content: bool,
+    max_decoded_size: u64,
+    error: Option<Error>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder::new()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with every default.
+    pub fn new() -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("anyfetch/", env!("CARGO_PKG_VERSION"))),
+        );
+        ClientBuilder {
+            base_url: None,
+            headers,
+            query: Vec::new(),
+            auth: None,
+            timeout: Timeout::default(),
+            follow_redirects: false,
+            max_redirects: 20,
+            cookie_store: true,
+            retry: None,
+            on_request: Vec::new(),
+            on_response: Vec::new(),
+            transport: None,
+            config: TransportConfig::default(),
+            decode_content: true,
+            max_decoded_size: 1 << 30,
+            error: None,
+        }
+    }
+
+    fn fail(mut self, e: Error) -> Self {
+        self.error.get_or_insert(e);
+        self
+    }
+
+    /// A URL that relative request URLs are joined onto, httpx style: the request path is
+    /// appended to the base path, with or without a leading `/`. Defaults to none.
+    pub fn base_url<U: IntoUrl>(mut self, url: U) -> Self {
+        self.base_url = Some(url.into_url_input());
+        self
+    }
+
+    /// A header sent with every request; a request's own header of the same name replaces it.
+    /// Defaults to `Accept: */*`, `User-Agent: anyfetch/<version>` and an `Accept-Encoding` of
+    /// the decoders built in.
+    pub fn header<K, V>(mut self, name: K, value: V) -> Self
+    where
+        K: TryInto<HeaderName>,
+        K::Error: Into<http::Error>,
+        V: TryInto<HeaderValue>,
+        V::Error: Into<http::Error>,
+    {
+        match crate::builder::header_pair(name, value) {
+            Ok((k, v)) => {
+                self.headers.insert(k, v);
+                self
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Several default headers at once (see [`header`](ClientBuilder::header)). Defaults to
+    /// the headers named there.
+    pub fn headers(mut self, headers: HeaderMap) -> Self {
+        for (k, v) in headers.iter() {
+            self.headers.insert(k.clone(), v.clone());
+        }
+        self
+    }
+
+    /// Query parameters added to every request (any `serde::Serialize` that encodes as a
+    /// form, such as `&[("k", "v")]`); a request's own parameter of the same name replaces
+    /// them. Defaults to none.
+    pub fn query<T: serde::Serialize + ?Sized>(mut self, query: &T) -> Self {
+        match crate::builder::encode_pairs(query) {
+            Ok(pairs) => {
+                self.query.extend(pairs);
+                self
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// HTTP Basic credentials for every request. Defaults to none.
+    pub fn basic_auth(self, username: impl Into<String>, password: impl Into<String>) -> Self {
+        self.auth(BasicAuth::new(username, password))
+    }
+
+    /// A bearer token for every request. Defaults to none.
+    pub fn bearer_auth(self, token: impl Into<String>) -> Self {
+        self.auth(BearerAuth::new(token))
+    }
+
+    /// Any auth scheme, run as a step machine around every request. Defaults to none.
+    pub fn auth(mut self, auth: impl Auth) -> Self {
+        self.auth = Some(Arc::new(auth));
+        self
+    }
+
+    /// Timeouts for every request: a `Duration` sets connect, read, write and pool alike.
+    /// Defaults to [`Timeout::default`]: 5 seconds each, no total deadline.
+    pub fn timeout(mut self, timeout: impl Into<Timeout>) -> Self {
+        self.timeout = timeout.into();
+        self
+    }
+
+    /// Connection-pool limits (native backend). Defaults to [`Limits::default`].
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.config.limits = limits;
+        self
+    }
+
+    /// Follow redirects (301, 302, 303, 307, 308). Defaults to `false`, as in httpx.
+    pub fn follow_redirects(mut self, follow: bool) -> Self {
+        self.follow_redirects = follow;
+        self
+    }
+
+    /// The most redirects one request follows before failing with
+    /// [`is_redirect`](Error::is_redirect). Defaults to `20`.
+    pub fn max_redirects(mut self, max: usize) -> Self {
+        self.max_redirects = max;
+        self
+    }
+
+    /// Offer HTTP/2 by ALPN on TLS connections (native backend). Defaults to `false`.
+    pub fn http2(mut self, enable: bool) -> Self {
+        self.config.http2 = enable;
+        self
+    }
+
+    /// Speak HTTP/2 without negotiation, also on plain-text connections (h2c) (native
+    /// backend). Defaults to `false`.
+    pub fn http2_prior_knowledge(mut self, enable: bool) -> Self {
+        self.config.http2_prior_knowledge = enable;
+        self
+    }
+
+    /// Keep cookies the server sets and send them back (RFC 6265 rules). Defaults to `true`,
+    /// as in httpx. Browsers keep cookies themselves; see the fetch backend's docs.
+    pub fn cookie_store(mut self, enable: bool) -> Self {
+        self.cookie_store = enable;
+        self
+    }
+
+    /// Retry failed requests. Defaults to none.
+    pub fn retry(mut self, retry: Retry) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// An event hook called before each request is sent, redirect hops and auth round-trips
+    /// included. It may change the request; returning an `Err` aborts the send. Defaults to
+    /// none.
+    pub fn on_request<F, R>(mut self, hook: F) -> Self
+    where
+        F: Fn(&mut Request) -> R + Send + Sync + 'static,
+        R: HookResult,
+    {
+        self.on_request
+            .push(Arc::new(move |r: &mut Request| hook(r).into_result()));
+        self
+    }
+
+    /// An event hook called on each response head as it arrives, redirect responses included.
+    /// Returning an `Err` (for example from `error_for_status`) fails the request. Defaults to
+    /// none.
+    pub fn on_response<F, R>(mut self, hook: F) -> Self
+    where
+        F: Fn(&Response) -> R + Send + Sync + 'static,
+        R: HookResult,
+    {
+        self.on_response
+            .push(Arc::new(move |r: &Response| hook(r).into_result()));
+        self
+    }
+
+    /// The transport requests go through. Defaults to the target's backend: hyper natively
+    /// (feature `native`), `wasi:http` on WASI, `fetch` in browsers and Node.
+    pub fn transport(mut self, transport: impl Transport) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Trust `cert` as a root, besides the built-in web PKI roots (native backend). Defaults to
+    /// the web PKI roots only.
+    pub fn add_root_certificate(mut self, cert: Certificate) -> Self {
+        self.config.root_certificates.push(cert);
+        self
+    }
+
+    /// **Dangerous**: accept any TLS certificate, valid or not, for any host. Only for tests
+    /// against servers you control. Defaults to `false`.
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.config.danger_accept_invalid_certs = accept;
+        self
+    }
+
+    /// Decode response bodies by their `Content-Encoding` (gzip, deflate, br, zstd, as built
+    /// in) and send a matching `Accept-Encoding`. Defaults to `true`.
+    pub fn decode_content(mut self, enable: bool) -> Self {
+        self.decode_content = enable;
+        self
+    }
+
+    /// The most bytes a decoded body may grow to before reading fails with
+    /// [`is_decode`](Error::is_decode): a guard against decompression bombs. Defaults to 1 GiB.
+    pub fn max_decoded_size(mut self, bytes: u64) -> Self {
+        self.max_decoded_size = bytes;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// An [`is_builder`](Error::is_builder) error for any invalid setting (a bad base URL or
+    /// header), or an [`is_unsupported`](Error::is_unsupported) one when the backend cannot
+    /// honour a setting.
+    pub fn build(self) -> Result<Client> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let transport = match &self.transport {
+            Some(t) => t.clone(),
+            None => transport::default_transport(&self.config)?,
+        };
+        let mut b = self;
+        b.transport = Some(transport);
+        b.base_url_checked()?;
+        Ok(b.build_unchecked())
+    }
+
+    fn base_url_checked(&mut self) -> Result<()> {
+        if let Some(UrlInput::Str(s)) = &self.base_url {
+            let url = crate::util::parse_base_url(UrlInput::Str(s.clone()))?;
+            self.base_url = Some(UrlInput::Url(url));
+        } else if let Some(UrlInput::Url(u)) = &self.base_url {
+            let url = crate::util::parse_base_url(UrlInput::Url(u.clone()))?;
+            self.base_url = Some(UrlInput::Url(url));
+        }
+        Ok(())
+    }
+
+    fn build_unchecked(mut self) -> Client {
+        let transport = self
+            .transport
+            .take()
+            .unwrap_or_else(|| Arc::new(NoDefault));
+        let caps = transport.capabilities();
+        if self.decode_content && !caps.decodes_content {
+            if let Some(v) = crate::decode::accept_encoding() {
+                self.headers
+                    .entry(ACCEPT_ENCODING)
+                    .or_insert(HeaderValue::from_static(v));
+            }
+        }
+        let base_url = match self.base_url {
+            Some(UrlInput::Url(u)) => Some(u),
+            _ => None,
+        };
+        Client {
+            inner: Arc::new(ClientInner {
+                base_url,
+                headers: self.headers,
+                query: self.query,
+                auth: self.auth,
+                timeout: self.timeout,
+                follow_redirects: self.follow_redirects,
+                max_redirects: self.max_redirects,
+                jar: (self.cookie_store && !caps.manages_cookies).then(Jar::default),
+                retry: self.retry,
+                on_request: self.on_request,
+                on_response: self.on_response,
+                transport,
+                caps,
+                decode_content: self.decode_content && !caps.decodes_content,
+                max_decoded_size: self.max_decoded_size,
+            }),
+        }
+    }
+}

@@ -1,0 +1,495 @@
+//! Content decoding (gzip, deflate, br, zstd), incremental like httpx's decoders: each chunk is
+//! decoded as it arrives, with a cap on the decoded size and on stacked encodings. Also the
+//! body wrappers that enforce the read timeout between chunks and the total deadline.
+
+use std::future::Future;
+use std::io::Write;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_core::Stream;
+use http::header::{HeaderMap, CONTENT_ENCODING};
+use url::Url;
+
+use crate::body::{Body, BodyStream};
+use crate::error::{Error, Result, TimeoutKind};
+
+/// The most encodings a response may stack (`Content-Encoding: gzip, br, ...`).
+const MAX_STACKED: usize = 5;
+
+/// The `Accept-Encoding` this build can decode, if any.
+pub(crate) fn accept_encoding() -> Option<&'static str> {
+    let list: &[(&str, bool)] = &[
+        ("gzip", cfg!(feature = "gzip")),
+        ("deflate", cfg!(feature = "deflate")),
+        ("br", cfg!(feature = "brotli")),
+        ("zstd", cfg!(feature = "zstd")),
+    ];
+    // Spelled out so the header is a &'static str.
+    match list.iter().map(|(_, on)| *on).collect::<Vec<_>>().as_slice() {
+        [true, true, true, true] => Some("gzip, deflate, br, zstd"),
+        [false, false, false, false] => None,
+        _ => {
+            let s: Vec<&str> = list.iter().filter(|(_, on)| *on).map(|(n, _)| *n).collect();
+            Some(Box::leak(s.join(", ").into_boxed_str()))
+        }
+    }
+}
+
+/// One decoder of the stack.
+pub(crate) enum Decoder {
+    #[cfg(feature = "gzip")]
+    Gzip(Box<flate2::write::MultiGzDecoder<Vec<u8>>>),
+    #[cfg(feature = "deflate")]
+    Deflate(Box<DeflateState>),
+    #[cfg(feature = "brotli")]
+    Brotli(Box<brotli_decompressor::DecompressorWriter<Vec<u8>>>),
+    #[cfg(feature = "zstd")]
+    Zstd(Box<ZstdState>),
+}
+
+/// `deflate` is zlib-wrapped by the standard, raw by some servers: decide on the first bytes.
+#[cfg(feature = "deflate")]
+pub(crate) enum DeflateState {
+    Undecided(Vec<u8>),
+    Zlib(flate2::write::ZlibDecoder<Vec<u8>>),
+    Raw(flate2::write::DeflateDecoder<Vec<u8>>),
+}
+
+#[cfg(feature = "zstd")]
+pub(crate) struct ZstdState {
+    decoder: ruzstd::decoding::FrameDecoder,
+    input: Vec<u8>,
+    started: bool,
+}
+
+/// The decoders for a response's `Content-Encoding`, outermost (last applied) first.
+pub(crate) fn decoders_for(headers: &HeaderMap) -> Result<Vec<Decoder>> {
+    let mut names = Vec::new();
+    for v in headers.get_all(CONTENT_ENCODING) {
+        let v = v
+            .to_str()
+            .map_err(|_| Error::decode("Content-Encoding is not valid text"))?;
+        names.extend(
+            v.split(',')
+                .map(|s| s.trim().to_ascii_lowercase())
+                .filter(|s| !s.is_empty() && s != "identity"),
+        );
+    }
+    if names.len() > MAX_STACKED {
+        return Err(Error::decode(format!(
+            "Content-Encoding stacks {} encodings; at most {MAX_STACKED} are decoded",
+            names.len()
+        )));
+    }
+    names.iter().rev().map(|n| Decoder::new(n)).collect()
+}
+
+impl Decoder {
+    fn new(name: &str) -> Result<Decoder> {
+        Ok(match name {
+            #[cfg(feature = "gzip")]
+            "gzip" | "x-gzip" => Decoder::Gzip(Box::new(flate2::write::MultiGzDecoder::new(Vec::new()))),
+            #[cfg(feature = "deflate")]
+            "deflate" => Decoder::Deflate(Box::new(DeflateState::Undecided(Vec::new()))),
+            #[cfg(feature = "brotli")]
+            "br" => Decoder::Brotli(Box::new(brotli_decompressor::DecompressorWriter::new(Vec::new(), 4096))),
+            #[cfg(feature = "zstd")]
+            "zstd" => Decoder::Zstd(Box::new(ZstdState {
+                decoder: ruzstd::decoding::FrameDecoder::new(),
+                input: Vec::new(),
+                started: false,
+            })),
+            other => {
+                return Err(Error::decode(format!(
+                    "unsupported Content-Encoding {other:?}; turn off ClientBuilder::decode_content to read the raw bytes"
+                )))
+            }
+        })
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            #[cfg(feature = "gzip")]
+            Decoder::Gzip(_) => "gzip",
+            #[cfg(feature = "deflate")]
+            Decoder::Deflate(_) => "deflate",
+            #[cfg(feature = "brotli")]
+            Decoder::Brotli(_) => "br",
+            #[cfg(feature = "zstd")]
+            Decoder::Zstd(_) => "zstd",
+        }
+    }
+
+    /// Decodes one chunk, returning what came out (possibly nothing yet).
+    fn decode(&mut self, input: &[u8]) -> std::io::Result<Vec<u8>> {
+        match self {
+            #[cfg(feature = "gzip")]
+            Decoder::Gzip(d) => {
+                d.write_all(input)?;
+                Ok(std::mem::take(d.get_mut()))
+            }
+            #[cfg(feature = "deflate")]
+            Decoder::Deflate(d) => d.decode(input),
+            #[cfg(feature = "brotli")]
+            Decoder::Brotli(d) => {
+                d.write_all(input)?;
+                Ok(std::mem::take(d.get_mut()))
+            }
+            #[cfg(feature = "zstd")]
+            Decoder::Zstd(z) => z.decode(input),
+        }
+    }
+
+    /// Ends the stream: fails on truncated input.
+    fn finish(&mut self) -> std::io::Result<Vec<u8>> {
+        match self {
+            #[cfg(feature = "gzip")]
+            Decoder::Gzip(d) => {
+                d.try_finish()?;
+                Ok(std::mem::take(d.get_mut()))
+            }
+            #[cfg(feature = "deflate")]
+            Decoder::Deflate(d) => d.finish(),
+            #[cfg(feature = "brotli")]
+            Decoder::Brotli(d) => {
+                d.close()?;
+                Ok(std::mem::take(d.get_mut()))
+            }
+            #[cfg(feature = "zstd")]
+            Decoder::Zstd(z) => z.finish(),
+        }
+    }
+}
+
+#[cfg(feature = "deflate")]
+impl DeflateState {
+    fn decode(&mut self, input: &[u8]) -> std::io::Result<Vec<u8>> {
+        if let DeflateState::Undecided(buf) = self {
+            buf.extend_from_slice(input);
+            if buf.len() < 2 {
+                return Ok(Vec::new());
+            }
+            let (cmf, flg) = (buf[0], buf[1]);
+            let zlib = cmf & 0x0f == 8 && (u16::from(cmf) << 8 | u16::from(flg)) % 31 == 0;
+            let pending = std::mem::take(buf);
+            *self = if zlib {
+                DeflateState::Zlib(flate2::write::ZlibDecoder::new(Vec::new()))
+            } else {
+                DeflateState::Raw(flate2::write::DeflateDecoder::new(Vec::new()))
+            };
+            return self.decode(&pending);
+        }
+        match self {
+            DeflateState::Zlib(d) => {
+                d.write_all(input)?;
+                Ok(std::mem::take(d.get_mut()))
+            }
+            DeflateState::Raw(d) => {
+                d.write_all(input)?;
+                Ok(std::mem::take(d.get_mut()))
+            }
+            DeflateState::Undecided(_) => Ok(Vec::new()),
+        }
+    }
+
+    fn finish(&mut self) -> std::io::Result<Vec<u8>> {
+        match self {
+            DeflateState::Undecided(b) if b.is_empty() => Ok(Vec::new()),
+            DeflateState::Undecided(_) => Err(std::io::Error::other("truncated deflate stream")),
+            DeflateState::Zlib(d) => {
+                d.try_finish()?;
+                Ok(std::mem::take(d.get_mut()))
+            }
+            DeflateState::Raw(d) => {
+                d.try_finish()?;
+                Ok(std::mem::take(d.get_mut()))
+            }
+        }
+    }
+}
+
+#[cfg(feature = "zstd")]
+impl ZstdState {
+    fn decode(&mut self, input: &[u8]) -> std::io::Result<Vec<u8>> {
+        self.input.extend_from_slice(input);
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            if self.started && self.decoder.is_finished() && self.decoder.can_collect() == 0 {
+                if self.input.is_empty() {
+                    break;
+                }
+                // Another frame follows.
+                self.decoder = ruzstd::decoding::FrameDecoder::new();
+                self.started = false;
+            }
+            if !self.started && self.input.len() < 18 {
+                // Wait for a whole frame header.
+                break;
+            }
+            let (read, written) = self
+                .decoder
+                .decode_from_to(&self.input, &mut buf)
+                .map_err(std::io::Error::other)?;
+            self.started = true;
+            self.input.drain(..read);
+            out.extend_from_slice(&buf[..written]);
+            if read == 0 && written == 0 {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    fn finish(&mut self) -> std::io::Result<Vec<u8>> {
+        if !self.started && !self.input.is_empty() {
+            // A frame shorter than the header wait: try it now.
+            let (read, _) = self
+                .decoder
+                .decode_from_to(&self.input, &mut [])
+                .map_err(std::io::Error::other)?;
+            self.started = true;
+            self.input.drain(..read);
+        }
+        let mut out = self.decode(&[])?;
+        if self.started && (!self.decoder.is_finished() || !self.input.is_empty()) {
+            return Err(std::io::Error::other("truncated zstd stream"));
+        }
+        out.extend(self.decode(&[])?);
+        Ok(out)
+    }
+}
+
+/// Runs a chunk through the stack of decoders.
+fn run_stack(decoders: &mut [Decoder], chunk: &[u8], last: bool) -> Result<Vec<u8>> {
+    let mut data = chunk.to_vec();
+    for d in decoders.iter_mut() {
+        let mut out = d.decode(&data).map_err(|e| bad(d.name(), e))?;
+        if last {
+            out.extend(d.finish().map_err(|e| bad(d.name(), e))?);
+        }
+        data = out;
+    }
+    Ok(data)
+}
+
+fn bad(name: &str, e: std::io::Error) -> Error {
+    Error::decode(format!("invalid {name} data in the response body")).with_source(e)
+}
+
+#[cfg(target_arch = "wasm32")]
+type SleepLocal = Pin<Box<dyn Future<Output = ()>>>;
+#[cfg(not(target_arch = "wasm32"))]
+type SleepLocal = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+fn boxed_sleep(d: Duration) -> SleepLocal {
+    Box::pin(crate::rt::sleep(d))
+}
+
+/// A response body with decoding, a decoded-size cap and a read timeout between chunks.
+struct Wrapped {
+    inner: BodyStream,
+    decoders: Vec<Decoder>,
+    max: u64,
+    produced: u64,
+    read_timeout: Option<Duration>,
+    timer: Option<SleepLocal>,
+    url: Url,
+    done: bool,
+}
+
+pub(crate) fn wrap_body(
+    body: Body,
+    decoders: Vec<Decoder>,
+    max: u64,
+    read_timeout: Option<Duration>,
+    url: Url,
+) -> Body {
+    if decoders.is_empty() && read_timeout.is_none() {
+        return body;
+    }
+    Body::from_result_stream(Box::pin(Wrapped {
+        inner: body.into_stream(),
+        decoders,
+        max,
+        produced: 0,
+        read_timeout,
+        timer: None,
+        url,
+        done: false,
+    }))
+}
+
+impl Wrapped {
+    fn emit(&mut self, data: Vec<u8>) -> Option<Result<Bytes>> {
+        self.produced += data.len() as u64;
+        if !self.decoders.is_empty() && self.produced > self.max {
+            self.done = true;
+            return Some(Err(Error::decode(format!(
+                "the decoded body exceeds the limit of {} bytes (ClientBuilder::max_decoded_size)",
+                self.max
+            ))
+            .with_url(self.url.clone())));
+        }
+        (!data.is_empty()).then(|| Ok(Bytes::from(data)))
+    }
+}
+
+impl Stream for Wrapped {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            match Pin::new(&mut this.inner).poll_next(cx) {
+                Poll::Ready(item) => {
+                    this.timer = None;
+                    match item {
+                        Some(Ok(chunk)) if this.decoders.is_empty() => return Poll::Ready(Some(Ok(chunk))),
+                        Some(Ok(chunk)) => match run_stack(&mut this.decoders, &chunk, false) {
+                            Ok(out) => {
+                                if let Some(r) = this.emit(out) {
+                                    return Poll::Ready(Some(r));
+                                }
+                            }
+                            Err(e) => {
+                                this.done = true;
+                                return Poll::Ready(Some(Err(e.with_url(this.url.clone()))));
+                            }
+                        },
+                        Some(Err(e)) => {
+                            this.done = true;
+                            return Poll::Ready(Some(Err(e.with_url(this.url.clone()))));
+                        }
+                        None => {
+                            this.done = true;
+                            if this.decoders.is_empty() {
+                                return Poll::Ready(None);
+                            }
+                            return match run_stack(&mut this.decoders, &[], true) {
+                                Ok(out) => Poll::Ready(this.emit(out)),
+                                Err(e) => Poll::Ready(Some(Err(e.with_url(this.url.clone())))),
+                            };
+                        }
+                    }
+                }
+                Poll::Pending => {
+                    let Some(d) = this.read_timeout else {
+                        return Poll::Pending;
+                    };
+                    let timer = this.timer.get_or_insert_with(|| boxed_sleep(d));
+                    if timer.as_mut().poll(cx).is_ready() {
+                        this.done = true;
+                        return Poll::Ready(Some(Err(
+                            Error::timeout(TimeoutKind::Read).with_url(this.url.clone())
+                        )));
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+}
+
+/// A body that must end before `left` has passed (the total deadline).
+pub(crate) fn with_deadline(body: Body, left: Duration, url: Url) -> Body {
+    struct Deadline {
+        inner: BodyStream,
+        timer: SleepLocal,
+        url: Url,
+        done: bool,
+    }
+    impl Stream for Deadline {
+        type Item = Result<Bytes>;
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            let this = &mut *self;
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if let Poll::Ready(item) = Pin::new(&mut this.inner).poll_next(cx) {
+                this.done = item.is_none();
+                return Poll::Ready(item);
+            }
+            if this.timer.as_mut().poll(cx).is_ready() {
+                this.done = true;
+                return Poll::Ready(Some(Err(
+                    Error::timeout(TimeoutKind::Total).with_url(this.url.clone())
+                )));
+            }
+            Poll::Pending
+        }
+    }
+    Body::from_result_stream(Box::pin(Deadline {
+        inner: body.into_stream(),
+        timer: boxed_sleep(left),
+        url,
+        done: false,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(enc: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(CONTENT_ENCODING, enc.parse().unwrap());
+        h
+    }
+
+    fn decode_chunked(enc: &str, data: &[u8], chunk: usize) -> Result<Vec<u8>> {
+        let mut d = decoders_for(&headers(enc))?;
+        let mut out = Vec::new();
+        for c in data.chunks(chunk.max(1)) {
+            out.extend(run_stack(&mut d, c, false)?);
+        }
+        out.extend(run_stack(&mut d, &[], true)?);
+        Ok(out)
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_and_deflate_in_small_chunks() {
+        let data = b"hello hello hello world".repeat(100);
+        assert_eq!(decode_chunked("gzip", &gzip(&data), 7).unwrap(), data);
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&data).unwrap();
+        assert_eq!(decode_chunked("deflate", &z.finish().unwrap(), 1).unwrap(), data);
+        let mut r = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        r.write_all(&data).unwrap();
+        assert_eq!(decode_chunked("deflate", &r.finish().unwrap(), 5).unwrap(), data);
+    }
+
+    #[test]
+    fn stacked_encodings_decode_in_reverse() {
+        let data = b"stacked".repeat(50);
+        let twice = gzip(&gzip(&data));
+        assert_eq!(decode_chunked("gzip, gzip", &twice, 3).unwrap(), data);
+        let e = decode_chunked("gzip,gzip,gzip,gzip,gzip,gzip", &twice, 3).unwrap_err();
+        assert!(e.is_decode(), "{e}");
+    }
+
+    #[test]
+    fn bad_and_truncated_input_are_decode_errors() {
+        assert!(decode_chunked("gzip", b"not gzip at all", 4).unwrap_err().is_decode());
+        let g = gzip(b"some data to truncate, long enough");
+        assert!(decode_chunked("gzip", &g[..g.len() / 2], 4).unwrap_err().is_decode());
+        assert!(decode_chunked("compress", b"x", 1).unwrap_err().is_decode());
+    }
+
+    #[test]
+    fn identity_is_ignored() {
+        assert!(decoders_for(&headers("identity")).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,218 @@
+//! The `Transport` trait: sends exactly one request. Backends live beside this file, and the
+//! choice between them is made here, by target, in one place.
+
+use std::sync::Arc;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::request::Request;
+use crate::response::Response;
+use crate::timeout::Limits;
+use crate::util::BoxFuture;
+
+mod mock;
+pub use mock::MockTransport;
+
+#[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
+pub(crate) mod hyper;
+
+/// Sends one request and returns its response with the body unread (httpx's
+/// `handle_request`).
+///
+/// Everything else (base URL, default headers, cookies, auth, redirects, retries, hooks,
+/// content decoding, the total deadline) happens above this trait, once, for every backend.
+///
+/// A transport is called in this order:
+/// 1. [`capabilities`](Transport::capabilities), when the client is built, so that the shared
+///    layers know what the host does by itself;
+/// 2. [`send`](Transport::send), once per hop (each redirect, auth round-trip and retry is a
+///    new call). The transport enforces the request's connect, pool and write timeouts, and the
+///    read timeout up to the response head; the client enforces the read timeout between body
+///    chunks and the total deadline.
+///
+/// Errors must be mapped at the transport's boundary to an [`ErrorKind`], keeping the host's
+/// error as the source.
+///
+/// This trait may gain provided methods in minor releases.
+pub trait Transport: Send + Sync + 'static {
+    /// Sends `request`; resolves when the response head has arrived.
+    fn send(&self, request: Request) -> BoxFuture<'static, Result<Response>>;
+
+    /// What this transport does by itself. Defaults to [`Capabilities::default`].
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::default()
+    }
+}
+
+/// What a transport's host does on its own, so the shared layers do not do it twice or pretend.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Capabilities {
+    /// The host decodes `Content-Encoding` itself (browsers' fetch). Defaults to `false`.
+    pub decodes_content: bool,
+    /// The host follows redirects itself and hides them (browsers' fetch). Defaults to `false`.
+    pub follows_redirects: bool,
+    /// The host hides `Set-Cookie` and keeps cookies itself (browsers). Defaults to `false`.
+    pub manages_cookies: bool,
+}
+
+impl<T: Transport + ?Sized> Transport for Arc<T> {
+    fn send(&self, request: Request) -> BoxFuture<'static, Result<Response>> {
+        (**self).send(request)
+    }
+    fn capabilities(&self) -> Capabilities {
+        (**self).capabilities()
+    }
+}
+
+/// A certificate to trust as a root, for [`ClientBuilder::add_root_certificate`](crate::ClientBuilder::add_root_certificate).
+#[derive(Clone, Debug)]
+pub struct Certificate {
+    pub(crate) der: Vec<Vec<u8>>,
+}
+
+impl Certificate {
+    /// From PEM text (one or more `CERTIFICATE` blocks).
+    ///
+    /// # Errors
+    /// An [`is_builder`](Error::is_builder) error when no certificate is found.
+    pub fn from_pem(pem: &[u8]) -> Result<Certificate> {
+        let der = pem_certificates(pem);
+        if der.is_empty() {
+            return Err(Error::builder("no CERTIFICATE block in the PEM input"));
+        }
+        Ok(Certificate { der })
+    }
+
+    /// From DER bytes.
+    pub fn from_der(der: &[u8]) -> Certificate {
+        Certificate {
+            der: vec![der.to_vec()],
+        }
+    }
+}
+
+/// Decodes the `CERTIFICATE` blocks of PEM text.
+fn pem_certificates(pem: &[u8]) -> Vec<Vec<u8>> {
+    let text = String::from_utf8_lossy(pem);
+    let mut out = Vec::new();
+    let mut in_block = false;
+    let mut b64 = String::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line == "-----BEGIN CERTIFICATE-----" {
+            in_block = true;
+            b64.clear();
+        } else if line == "-----END CERTIFICATE-----" {
+            in_block = false;
+            if let Some(der) = base64_decode(&b64) {
+                out.push(der);
+            }
+        } else if in_block {
+            b64.push_str(line);
+        }
+    }
+    out
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    fn val(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let bytes: Vec<u8> = s.bytes().filter(|&c| c != b'=').collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut acc = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            acc |= val(c)? << (18 - 6 * i);
+        }
+        let n = chunk.len();
+        if n < 2 {
+            return None;
+        }
+        out.push((acc >> 16) as u8);
+        if n > 2 {
+            out.push((acc >> 8) as u8);
+        }
+        if n > 3 {
+            out.push(acc as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Settings that only the default transport of a target reads.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TransportConfig {
+    pub limits: Limits,
+    pub http2: bool,
+    pub http2_prior_knowledge: bool,
+    pub root_certificates: Vec<Certificate>,
+    pub danger_accept_invalid_certs: bool,
+}
+
+impl TransportConfig {
+    #[allow(dead_code)]
+    fn reject_tls_options(&self, host: &str) -> Result<()> {
+        if !self.root_certificates.is_empty() || self.danger_accept_invalid_certs {
+            return Err(Error::new(ErrorKind::Unsupported).with_message(format!(
+                "{host} verifies TLS certificates itself: custom roots and disabled verification cannot be honoured"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The transport a `Client` uses when none is given: chosen by target.
+pub(crate) fn default_transport(config: &TransportConfig) -> Result<Arc<dyn Transport>> {
+    #[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
+    {
+        Ok(Arc::new(hyper::HyperTransport::new(config)?))
+    }
+    #[cfg(not(all(not(target_arch = "wasm32"), feature = "native")))]
+    {
+        let _ = config;
+        Ok(Arc::new(NoTransport))
+    }
+}
+
+/// Used when the build has no backend for this target; every send says so.
+#[allow(dead_code)]
+struct NoTransport;
+
+impl Transport for NoTransport {
+    fn send(&self, request: Request) -> BoxFuture<'static, Result<Response>> {
+        let url = request.url().clone();
+        Box::pin(async move {
+            Err(Error::new(ErrorKind::Unsupported)
+                .with_message(
+                    "this build of anyfetch has no backend for this target: enable the `native` feature, or pass a transport with ClientBuilder::transport",
+                )
+                .with_url(url))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trip() {
+        assert_eq!(base64_decode("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(base64_decode("aGk=").unwrap(), b"hi");
+        assert_eq!(base64_decode("YWJj").unwrap(), b"abc");
+        assert!(base64_decode("a").is_none());
+    }
+
+    #[test]
+    fn pem_without_certificate_is_an_error() {
+        assert!(Certificate::from_pem(b"nothing here").unwrap_err().is_builder());
+    }
+}

@@ -1,0 +1,210 @@
+//! Small shared helpers: `Send` bounds that vanish on wasm, URL input.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use url::Url;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// `Send` on native targets; nothing on `wasm32`, where JavaScript and WASI values are not `Send`.
+#[cfg(not(target_arch = "wasm32"))]
+pub trait MaybeSend: Send {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send + ?Sized> MaybeSend for T {}
+
+/// `Send` on native targets; nothing on `wasm32`, where JavaScript and WASI values are not `Send`.
+#[cfg(target_arch = "wasm32")]
+pub trait MaybeSend {}
+#[cfg(target_arch = "wasm32")]
+impl<T: ?Sized> MaybeSend for T {}
+
+/// A boxed future, `Send` except on `wasm32`.
+#[cfg(not(target_arch = "wasm32"))]
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+/// A boxed future, `Send` except on `wasm32`.
+#[cfg(target_arch = "wasm32")]
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Something that names a URL: `&str`, `String` or [`Url`]. A string without a scheme is joined
+/// onto the client's `base_url`.
+pub trait IntoUrl: sealed::Sealed {
+    #[doc(hidden)]
+    fn into_url_input(self) -> UrlInput;
+}
+
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub enum UrlInput {
+    Url(Url),
+    Str(String),
+}
+
+impl sealed::Sealed for &str {}
+impl IntoUrl for &str {
+    fn into_url_input(self) -> UrlInput {
+        UrlInput::Str(self.to_owned())
+    }
+}
+impl sealed::Sealed for String {}
+impl IntoUrl for String {
+    fn into_url_input(self) -> UrlInput {
+        UrlInput::Str(self)
+    }
+}
+impl sealed::Sealed for &String {}
+impl IntoUrl for &String {
+    fn into_url_input(self) -> UrlInput {
+        UrlInput::Str(self.clone())
+    }
+}
+impl sealed::Sealed for Url {}
+impl IntoUrl for Url {
+    fn into_url_input(self) -> UrlInput {
+        UrlInput::Url(self)
+    }
+}
+impl sealed::Sealed for &Url {}
+impl IntoUrl for &Url {
+    fn into_url_input(self) -> UrlInput {
+        UrlInput::Url(self.clone())
+    }
+}
+
+/// Rejects control characters, which the URL parser would otherwise drop silently.
+fn check_chars(s: &str) -> Result<()> {
+    if let Some(c) = s.chars().find(|c| c.is_control()) {
+        return Err(Error::builder(format!(
+            "URL contains the control character {c:?}: {s:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// Parses a base URL, giving its path a trailing slash (as httpx does) so joins append to it.
+pub(crate) fn parse_base_url(input: UrlInput) -> Result<Url> {
+    let mut url = match input {
+        UrlInput::Url(u) => u,
+        UrlInput::Str(s) => {
+            check_chars(&s)?;
+            Url::parse(&s)?
+        }
+    };
+    check_scheme(&url)?;
+    if !url.path().ends_with('/') {
+        let p = format!("{}/", url.path());
+        url.set_path(&p);
+    }
+    Ok(url)
+}
+
+/// Resolves a request URL, joining a relative one onto `base` with httpx semantics: the
+/// relative path (a leading `/` or not) is appended to the base path.
+pub(crate) fn resolve_url(input: UrlInput, base: Option<&Url>) -> Result<Url> {
+    let url = match input {
+        UrlInput::Url(u) => u,
+        UrlInput::Str(s) => {
+            check_chars(&s)?;
+            match Url::parse(&s) {
+                Ok(u) => u,
+                Err(url::ParseError::RelativeUrlWithoutBase) => match base {
+                    Some(base) => join_base(base, &s)?,
+                    None => {
+                        return Err(Error::builder(format!(
+                            "relative URL {s:?} without a base_url: add a scheme (http:// or https://) or set ClientBuilder::base_url"
+                        )))
+                    }
+                },
+                Err(e) => return Err(Error::from(e).with_message(format!("invalid URL {s:?}"))),
+            }
+        }
+    };
+    check_scheme(&url)?;
+    Ok(url)
+}
+
+fn join_base(base: &Url, rel: &str) -> Result<Url> {
+    let mut joined = base.clone();
+    joined.set_query(None);
+    joined.set_fragment(None);
+    let rel = rel.trim_start_matches('/');
+    let (rest, fragment) = match rel.split_once('#') {
+        Some((r, f)) => (r, Some(f)),
+        None => (rel, None),
+    };
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    let full = format!("{}{}", base.path(), path);
+    joined.set_path(&full);
+    joined.set_query(query.or(base.query()));
+    joined.set_fragment(fragment);
+    Ok(joined)
+}
+
+pub(crate) fn check_scheme(url: &Url) -> Result<()> {
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(()),
+        "http" | "https" => Err(Error::builder("URL has no host").with_url(url.clone())),
+        other => Err(Error::new(ErrorKind::Unsupported)
+            .with_message(format!(
+                "unsupported URL scheme {other:?}: only http and https can be fetched"
+            ))
+            .with_url(url.clone())),
+    }
+}
+
+/// The origin triple used to decide whether credentials survive a redirect.
+pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn join(base: &str, rel: &str) -> String {
+        let b = parse_base_url(UrlInput::Str(base.into())).unwrap();
+        resolve_url(UrlInput::Str(rel.into()), Some(&b))
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn base_url_joins_like_httpx() {
+        assert_eq!(join("http://h/api", "/items"), "http://h/api/items");
+        assert_eq!(join("http://h/api/", "/items"), "http://h/api/items");
+        assert_eq!(join("http://h/api", "items"), "http://h/api/items");
+        assert_eq!(join("http://h", "/items?a=1"), "http://h/items?a=1");
+        assert_eq!(join("http://h/v1", ""), "http://h/v1/");
+        assert_eq!(join("http://h/v1", "http://other/x"), "http://other/x");
+    }
+
+    #[test]
+    fn bad_urls_are_builder_errors() {
+        let e = resolve_url(UrlInput::Str("/x".into()), None).unwrap_err();
+        assert!(e.is_builder(), "{e}");
+        let e = resolve_url(UrlInput::Str("http://h/a\r\nX: y".into()), None).unwrap_err();
+        assert!(e.is_builder(), "{e}");
+        let e = resolve_url(UrlInput::Str("http://[::1".into()), None).unwrap_err();
+        assert!(e.is_builder(), "{e}");
+        let e = resolve_url(UrlInput::Str("ftp://h/x".into()), None).unwrap_err();
+        assert!(e.is_unsupported(), "{e}");
+    }
+
+    #[test]
+    fn origins() {
+        let u = |s| Url::parse(s).unwrap();
+        assert!(same_origin(&u("http://a/x"), &u("http://a:80/y")));
+        assert!(!same_origin(&u("http://a/x"), &u("https://a/x")));
+        assert!(!same_origin(&u("http://a/x"), &u("http://a:81/x")));
+        assert!(!same_origin(&u("http://a/x"), &u("http://b/x")));
+    }
+}

@@ -86,8 +86,13 @@ impl Client {
         }
     }
 
-    /// Starts a request with any method.
-    pub fn request<U: IntoUrl>(&self, method: Method, url: U) -> RequestBuilder {
+    /// Starts a request with any method (a [`Method`] or a string).
+    pub fn request<M, U>(&self, method: M, url: U) -> RequestBuilder
+    where
+        M: TryInto<Method>,
+        M::Error: Into<http::Error>,
+        U: IntoUrl,
+    {
         RequestBuilder {
             inner: self.inner.request(method, url),
         }
@@ -107,7 +112,12 @@ impl Client {
 }
 
 /// Starts a request with any method on a new default client.
-pub fn request<U: IntoUrl>(method: Method, url: U) -> RequestBuilder {
+pub fn request<M, U>(method: M, url: U) -> RequestBuilder
+where
+    M: TryInto<Method>,
+    M::Error: Into<http::Error>,
+    U: IntoUrl,
+{
     Client::new().request(method, url)
 }
 

@@ -81,6 +81,10 @@ impl RequestBuilder {
         }
     }
 
+    pub(crate) fn with_error(self, e: Error) -> Self {
+        self.fail(e)
+    }
+
     fn fail(mut self, e: Error) -> Self {
         self.error.get_or_insert(e);
         self

@@ -68,9 +68,19 @@ impl Client {
         ClientBuilder::new()
     }
 
-    /// Starts a request with any method.
-    pub fn request<U: IntoUrl>(&self, method: Method, url: U) -> RequestBuilder {
-        RequestBuilder::new(self.clone(), method, url.into_url_input())
+    /// Starts a request with any method: a [`Method`] or a string such as `"PROPFIND"` (an
+    /// invalid one is an [`is_builder`](Error::is_builder) error when sent).
+    pub fn request<M, U>(&self, method: M, url: U) -> RequestBuilder
+    where
+        M: TryInto<Method>,
+        M::Error: Into<http::Error>,
+        U: IntoUrl,
+    {
+        match method.try_into() {
+            Ok(m) => RequestBuilder::new(self.clone(), m, url.into_url_input()),
+            Err(e) => RequestBuilder::new(self.clone(), Method::GET, url.into_url_input())
+                .with_error(Error::builder("invalid HTTP method").with_source(e.into())),
+        }
     }
 
     /// Starts a GET request.

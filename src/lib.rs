@@ -79,7 +79,12 @@ pub use url::Url;
 /// Starts a request with any method on a new default [`Client`] (httpx `httpx.request`).
 ///
 /// One-off requests share nothing: no pool, no cookies. Use a [`Client`] for repeated calls.
-pub fn request<U: IntoUrl>(method: Method, url: U) -> RequestBuilder {
+pub fn request<M, U>(method: M, url: U) -> RequestBuilder
+where
+    M: TryInto<Method>,
+    M::Error: Into<http::Error>,
+    U: IntoUrl,
+{
     Client::new().request(method, url)
 }
 

@@ -16,7 +16,7 @@ use crate::util::{BoxFuture, MaybeSend};
 ///
 /// ```
 /// use anyfetch::{Client, MockTransport, Response};
-/// # futures_executor::block_on(async {
+/// # futures::executor::block_on(async {
 /// let client = Client::builder()
 ///     .transport(MockTransport::new(|req| async move {
 ///         Ok(Response::new(200, format!("you asked for {}", req.url().path())))

@@ -61,8 +61,10 @@ impl HijackIo {
     /// Hands the stream to the raw handler if asked to; returns it if still ours.
     fn stream(&mut self) -> Option<&mut TcpStream> {
         let target = self.slot.lock().ok().and_then(|mut s| s.take());
-        if let (Some(target), Some(stream)) = (target, self.stream.take()) {
-            tokio::spawn(async move { crate::raw::serve(stream, &target).await });
+        if let Some(target) = target {
+            if let Some(stream) = self.stream.take() {
+                tokio::spawn(async move { crate::raw::serve(stream, &target).await });
+            }
         }
         self.stream.as_mut()
     }

@@ -135,8 +135,16 @@ pub(crate) fn base64(input: &[u8]) -> String {
             | *c.get(2).unwrap_or(&0) as u32;
         out.push(T[(n >> 18) as usize & 63] as char);
         out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if c.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if c.len() > 2 { T[n as usize & 63] as char } else { '=' });
+        out.push(if c.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if c.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }
@@ -148,7 +156,9 @@ mod tests {
     #[test]
     fn basic_header_bytes() {
         let mut req = Request::new(http::Method::GET, "http://h/".parse().unwrap());
-        BasicAuth::new("user", "passwd").on_request(&mut req).unwrap();
+        BasicAuth::new("user", "passwd")
+            .on_request(&mut req)
+            .unwrap();
         assert_eq!(req.headers()["authorization"], "Basic dXNlcjpwYXNzd2Q=");
         assert_eq!(base64(b"a"), "YQ==");
         assert_eq!(base64(b"ab"), "YWI=");

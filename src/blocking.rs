@@ -44,7 +44,10 @@ pub(crate) fn wait<F: Future>(fut: F) -> F::Output {
     {
         crate::transport::wasi::block_on(fut)
     }
-    #[cfg(not(any(all(not(target_arch = "wasm32"), feature = "native"), all(target_os = "wasi", target_arch = "wasm32"))))]
+    #[cfg(not(any(
+        all(not(target_arch = "wasm32"), feature = "native"),
+        all(target_os = "wasi", target_arch = "wasm32")
+    )))]
     {
         futures_executor::block_on(fut)
     }

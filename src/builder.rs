@@ -54,7 +54,9 @@ where
     Ok((name, value))
 }
 
-pub(crate) fn encode_pairs<T: serde::Serialize + ?Sized>(value: &T) -> Result<Vec<(String, String)>> {
+pub(crate) fn encode_pairs<T: serde::Serialize + ?Sized>(
+    value: &T,
+) -> Result<Vec<(String, String)>> {
     let s = serde_urlencoded::to_string(value).map_err(|e| {
         Error::builder("query parameters must serialize as a sequence of pairs or a flat struct")
             .with_source(e)
@@ -146,7 +148,9 @@ impl RequestBuilder {
                 self.body = Some(v.into());
                 self.content_type("application/json")
             }
-            Err(e) => self.fail(Error::builder("the JSON body could not be serialized").with_source(e)),
+            Err(e) => {
+                self.fail(Error::builder("the JSON body could not be serialized").with_source(e))
+            }
         }
     }
 
@@ -158,7 +162,9 @@ impl RequestBuilder {
                 self.body = Some(s.into());
                 self.content_type("application/x-www-form-urlencoded")
             }
-            Err(e) => self.fail(Error::builder("the form body could not be serialized").with_source(e)),
+            Err(e) => {
+                self.fail(Error::builder("the form body could not be serialized").with_source(e))
+            }
         }
     }
 

@@ -4,7 +4,9 @@ use http::HeaderMap;
 
 /// Decodes bytes to text chunk by chunk; invalid input becomes U+FFFD.
 pub(crate) enum TextDecoder {
-    Utf8 { pending: Vec<u8> },
+    Utf8 {
+        pending: Vec<u8>,
+    },
     Latin1,
     #[cfg(feature = "charset")]
     Other(Box<encoding_rs::Decoder>),
@@ -90,7 +92,8 @@ impl TextDecoder {
             #[cfg(feature = "charset")]
             TextDecoder::Other(d) => {
                 let mut out = String::with_capacity(
-                    d.max_utf8_buffer_length(chunk.len()).unwrap_or(chunk.len() * 3),
+                    d.max_utf8_buffer_length(chunk.len())
+                        .unwrap_or(chunk.len() * 3),
                 );
                 let _ = d.decode_to_string(chunk, &mut out, false);
                 out

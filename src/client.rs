@@ -432,10 +432,7 @@ impl ClientBuilder {
     }
 
     fn build_unchecked(mut self) -> Client {
-        let transport = self
-            .transport
-            .take()
-            .unwrap_or_else(|| Arc::new(NoDefault));
+        let transport = self.transport.take().unwrap_or_else(|| Arc::new(NoDefault));
         let caps = transport.capabilities();
         if self.decode_content && !caps.decodes_content {
             if let Some(v) = crate::decode::accept_encoding() {

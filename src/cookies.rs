@@ -114,10 +114,20 @@ mod tests {
         for not in ["other=3", "sec=4", "gone=5", "evil=7"] {
             assert!(!h.contains(not), "{h}");
         }
-        assert!(get(&jar, "https://example.com/a/").unwrap().contains("sec=4"));
-        assert!(get(&jar, "http://sub.example.com/a/").unwrap().contains("dom=6"));
-        assert_eq!(get(&jar, "http://sub.example.com/"), None, "default path is /a");
-        assert!(!get(&jar, "http://sub.example.com/a/").unwrap().contains("plain"));
+        assert!(get(&jar, "https://example.com/a/")
+            .unwrap()
+            .contains("sec=4"));
+        assert!(get(&jar, "http://sub.example.com/a/")
+            .unwrap()
+            .contains("dom=6"));
+        assert_eq!(
+            get(&jar, "http://sub.example.com/"),
+            None,
+            "default path is /a"
+        );
+        assert!(!get(&jar, "http://sub.example.com/a/")
+            .unwrap()
+            .contains("plain"));
         assert_eq!(get(&jar, "http://attacker.com/"), None);
     }
 

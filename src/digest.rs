@@ -53,8 +53,9 @@ impl DigestAuth {
             nc,
             &cnonce,
         )?;
-        let mut v = HeaderValue::from_str(&value)
-            .map_err(|e| Error::builder("digest credentials are not a valid header value").with_source(e))?;
+        let mut v = HeaderValue::from_str(&value).map_err(|e| {
+            Error::builder("digest credentials are not a valid header value").with_source(e)
+        })?;
         v.set_sensitive(true);
         request.headers_mut().insert(AUTHORIZATION, v);
         Ok(())
@@ -81,7 +82,12 @@ impl Auth for DigestAuth {
         Ok(())
     }
 
-    fn on_response(&self, request: &mut Request, response: &Response, attempt: u32) -> Result<AuthStep> {
+    fn on_response(
+        &self,
+        request: &mut Request,
+        response: &Response,
+        attempt: u32,
+    ) -> Result<AuthStep> {
         if response.status() != StatusCode::UNAUTHORIZED || attempt > 0 {
             return Ok(AuthStep::Done);
         }
@@ -168,7 +174,9 @@ fn parse_params(s: &str) -> Vec<(String, String)> {
 }
 
 fn hash(algorithm: &str, data: &[u8]) -> Result<String> {
-    let base = algorithm.trim_end_matches("-sess").trim_end_matches("-SESS");
+    let base = algorithm
+        .trim_end_matches("-sess")
+        .trim_end_matches("-SESS");
     let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
     match base.to_ascii_uppercase().as_str() {
         "MD5" => Ok(hex(&Md5::digest(data))),
@@ -261,9 +269,15 @@ mod tests {
             "http://www.nowhere.org/dir/index.html".parse().unwrap(),
         );
         let h = digest_header("Mufasa", "Circle Of Life", &ch, &req, 1, "0a4f113b").unwrap();
-        assert!(h.contains(r#"response="6629fae49393a05397450978507c4ef1""#), "{h}");
+        assert!(
+            h.contains(r#"response="6629fae49393a05397450978507c4ef1""#),
+            "{h}"
+        );
         assert!(h.contains("nc=00000001"), "{h}");
-        assert!(h.contains(r#"opaque="5ccc069c403ebaf9f0171e9517f40e41""#), "{h}");
+        assert!(
+            h.contains(r#"opaque="5ccc069c403ebaf9f0171e9517f40e41""#),
+            "{h}"
+        );
     }
 
     #[test]
@@ -273,10 +287,23 @@ mod tests {
             r#"Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=SHA-256, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS""#,
         )
         .unwrap();
-        let req = Request::new(http::Method::GET, "http://h/dir/index.html".parse().unwrap());
-        let h = digest_header("Mufasa", "Circle of Life", &ch, &req, 1, "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ").unwrap();
+        let req = Request::new(
+            http::Method::GET,
+            "http://h/dir/index.html".parse().unwrap(),
+        );
+        let h = digest_header(
+            "Mufasa",
+            "Circle of Life",
+            &ch,
+            &req,
+            1,
+            "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ",
+        )
+        .unwrap();
         assert!(
-            h.contains(r#"response="753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1""#),
+            h.contains(
+                r#"response="753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1""#
+            ),
             "{h}"
         );
     }

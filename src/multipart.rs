@@ -70,7 +70,11 @@ impl Form {
     /// An empty form with a random boundary.
     pub fn new() -> Form {
         Form {
-            boundary: format!("anyfetch-{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..)),
+            boundary: format!(
+                "anyfetch-{:016x}{:016x}",
+                fastrand::u64(..),
+                fastrand::u64(..)
+            ),
             parts: Vec::new(),
         }
     }
@@ -81,7 +85,12 @@ impl Form {
     }
 
     /// Adds a file from bytes, with its file name.
-    pub fn file(self, name: impl Into<String>, file_name: impl Into<String>, data: impl Into<Bytes>) -> Form {
+    pub fn file(
+        self,
+        name: impl Into<String>,
+        file_name: impl Into<String>,
+        data: impl Into<Bytes>,
+    ) -> Form {
         self.part(name, Part::bytes(data).file_name(file_name))
     }
 
@@ -129,7 +138,9 @@ impl Form {
 
 /// Escapes a field or file name as the HTML standard does (`"` `\r` `\n`).
 fn escape(s: &str) -> String {
-    s.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('"', "%22")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! Building the next request of a redirect (httpx `_build_redirect_request`).
 
-use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, PROXY_AUTHORIZATION, TRANSFER_ENCODING};
+use http::header::{
+    AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HOST, LOCATION, PROXY_AUTHORIZATION,
+    TRANSFER_ENCODING,
+};
 use http::{Method, StatusCode};
 
 use crate::body::Body;
@@ -95,9 +98,11 @@ mod tests {
 
     fn req(method: Method, url: &str) -> Request {
         let mut r = Request::new(method, url.parse().unwrap());
-        r.headers_mut().insert(AUTHORIZATION, "Basic x".parse().unwrap());
+        r.headers_mut()
+            .insert(AUTHORIZATION, "Basic x".parse().unwrap());
         r.headers_mut().insert(COOKIE, "a=1".parse().unwrap());
-        r.headers_mut().insert(CONTENT_TYPE, "text/plain".parse().unwrap());
+        r.headers_mut()
+            .insert(CONTENT_TYPE, "text/plain".parse().unwrap());
         *r.body_mut() = Body::from("data");
         r
     }
@@ -119,9 +124,14 @@ mod tests {
             (307, Method::POST, Method::POST, true),
             (308, Method::PUT, Method::PUT, true),
         ] {
-            let next = next_request(req(method, "http://a/x"), true, &redirect(status, "/y")).unwrap();
+            let next =
+                next_request(req(method, "http://a/x"), true, &redirect(status, "/y")).unwrap();
             assert_eq!(*next.method(), want, "{status}");
-            assert_eq!(next.body().as_bytes().map(|b| !b.is_empty()), Some(body), "{status}");
+            assert_eq!(
+                next.body().as_bytes().map(|b| !b.is_empty()),
+                Some(body),
+                "{status}"
+            );
             assert_eq!(next.headers().contains_key(CONTENT_TYPE), body, "{status}");
             assert_eq!(next.url().as_str(), "http://a/y");
         }
@@ -129,24 +139,51 @@ mod tests {
 
     #[test]
     fn credentials_dropped_across_origins() {
-        let same = next_request(req(Method::GET, "http://a/x"), true, &redirect(302, "/y")).unwrap();
+        let same =
+            next_request(req(Method::GET, "http://a/x"), true, &redirect(302, "/y")).unwrap();
         assert!(same.headers().contains_key(AUTHORIZATION));
-        let other = next_request(req(Method::GET, "http://a/x"), true, &redirect(302, "http://b/y")).unwrap();
+        let other = next_request(
+            req(Method::GET, "http://a/x"),
+            true,
+            &redirect(302, "http://b/y"),
+        )
+        .unwrap();
         assert!(!other.headers().contains_key(AUTHORIZATION));
-        let port = next_request(req(Method::GET, "http://a/x"), true, &redirect(302, "http://a:8080/y")).unwrap();
+        let port = next_request(
+            req(Method::GET, "http://a/x"),
+            true,
+            &redirect(302, "http://a:8080/y"),
+        )
+        .unwrap();
         assert!(!port.headers().contains_key(AUTHORIZATION));
-        let upgrade = next_request(req(Method::GET, "http://a/x"), true, &redirect(302, "https://a/y")).unwrap();
+        let upgrade = next_request(
+            req(Method::GET, "http://a/x"),
+            true,
+            &redirect(302, "https://a/y"),
+        )
+        .unwrap();
         assert!(upgrade.headers().contains_key(AUTHORIZATION));
-        let downgrade = next_request(req(Method::GET, "https://a/x"), true, &redirect(302, "http://a/y")).unwrap();
+        let downgrade = next_request(
+            req(Method::GET, "https://a/x"),
+            true,
+            &redirect(302, "http://a/y"),
+        )
+        .unwrap();
         assert!(!downgrade.headers().contains_key(AUTHORIZATION));
         assert!(!other.headers().contains_key(COOKIE));
     }
 
     #[test]
     fn refusals() {
-        let e = next_request(req(Method::GET, "http://a/x"), true, &redirect(302, "ftp://a/y")).unwrap_err();
+        let e = next_request(
+            req(Method::GET, "http://a/x"),
+            true,
+            &redirect(302, "ftp://a/y"),
+        )
+        .unwrap_err();
         assert!(e.is_redirect(), "{e}");
-        let e = next_request(req(Method::POST, "http://a/x"), false, &redirect(307, "/y")).unwrap_err();
+        let e =
+            next_request(req(Method::POST, "http://a/x"), false, &redirect(307, "/y")).unwrap_err();
         assert!(e.is_redirect() && e.to_string().contains("streamed"), "{e}");
         let ok = next_request(req(Method::POST, "http://a/x"), false, &redirect(303, "/y"));
         assert!(ok.is_ok());
@@ -154,7 +191,12 @@ mod tests {
 
     #[test]
     fn fragment_is_kept() {
-        let next = next_request(req(Method::GET, "http://a/x#frag"), true, &redirect(302, "/y")).unwrap();
+        let next = next_request(
+            req(Method::GET, "http://a/x#frag"),
+            true,
+            &redirect(302, "/y"),
+        )
+        .unwrap();
         assert_eq!(next.url().as_str(), "http://a/y#frag");
     }
 }

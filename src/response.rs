@@ -196,8 +196,7 @@ impl Response {
             BodyState::Read(b) => Body::from(b).into_stream(),
             BodyState::Streamed => {
                 let err: Result<Bytes> = Err(consumed());
-                Body::from_result_stream(Box::pin(futures_util::stream::iter([err])))
-                    .into_stream()
+                Body::from_result_stream(Box::pin(futures_util::stream::iter([err]))).into_stream()
             }
         }
     }
@@ -240,7 +239,12 @@ impl Response {
     pub fn lines(&mut self) -> impl Stream<Item = Result<String>> + crate::util::MaybeSend {
         let text = Box::pin(self.text_stream());
         futures_util::stream::unfold(
-            (text, LineSplitter::default(), std::collections::VecDeque::new(), false),
+            (
+                text,
+                LineSplitter::default(),
+                std::collections::VecDeque::new(),
+                false,
+            ),
             |(mut text, mut split, mut ready, mut done)| async move {
                 loop {
                     if let Some(line) = ready.pop_front() {
@@ -382,7 +386,11 @@ impl LineSplitter {
                     rest = "";
                     break;
                 }
-                rest = if bytes[i + 1] == b'\n' { &rest[i + 2..] } else { &rest[i + 1..] };
+                rest = if bytes[i + 1] == b'\n' {
+                    &rest[i + 2..]
+                } else {
+                    &rest[i + 1..]
+                };
             } else {
                 rest = &rest[i + 1..];
             }

@@ -87,7 +87,12 @@ impl Retry {
             Some(list) => list.contains(m),
             None => matches!(
                 *m,
-                Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE
+                Method::GET
+                    | Method::HEAD
+                    | Method::PUT
+                    | Method::DELETE
+                    | Method::OPTIONS
+                    | Method::TRACE
             ),
         }
     }
@@ -110,7 +115,11 @@ impl Retry {
         if !self.respect_retry_after {
             return None;
         }
-        let v = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+        let v = headers
+            .get(http::header::RETRY_AFTER)?
+            .to_str()
+            .ok()?
+            .trim();
         let wait = if let Ok(secs) = v.parse::<f64>() {
             Duration::from_secs_f64(secs.max(0.0))
         } else {
@@ -126,7 +135,10 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        let r = Retry::new(5).backoff_factor(1.0).jitter(0.0).backoff_max(Duration::from_secs(5));
+        let r = Retry::new(5)
+            .backoff_factor(1.0)
+            .jitter(0.0)
+            .backoff_max(Duration::from_secs(5));
         assert_eq!(r.backoff(1), Duration::from_secs(1));
         assert_eq!(r.backoff(2), Duration::from_secs(2));
         assert_eq!(r.backoff(3), Duration::from_secs(4));
@@ -147,7 +159,10 @@ mod tests {
         assert_eq!(r.retry_after(&h), Some(Some(Duration::from_secs(2))));
         h.insert("retry-after", "3600".parse().unwrap());
         assert_eq!(r.retry_after(&h), Some(None));
-        h.insert("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        h.insert(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
         assert_eq!(r.retry_after(&h), Some(Some(Duration::ZERO)));
     }
 
@@ -155,6 +170,8 @@ mod tests {
     fn idempotent_by_default() {
         let r = Retry::new(1);
         assert!(r.method_allowed(&Method::GET) && !r.method_allowed(&Method::POST));
-        assert!(Retry::new(1).methods([Method::POST]).method_allowed(&Method::POST));
+        assert!(Retry::new(1)
+            .methods([Method::POST])
+            .method_allowed(&Method::POST));
     }
 }

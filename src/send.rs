@@ -77,7 +77,10 @@ async fn send_with_retries(
             Err(e) if e.is_connect() || e.timeout_kind() == Some(TimeoutKind::Connect) => {
                 retry.backoff(attempt)
             }
-            Ok(resp) if retry.status_allowed(resp.status().as_u16()) && retry.method_allowed(&method) => {
+            Ok(resp)
+                if retry.status_allowed(resp.status().as_u16())
+                    && retry.method_allowed(&method) =>
+            {
                 match retry.retry_after(resp.headers()) {
                     Some(Some(wait)) => wait,
                     Some(None) => return result,
@@ -141,7 +144,10 @@ async fn send_with_redirects(
     loop {
         let template = if follow {
             let replayable = request.body().is_replayable();
-            Some((request.try_clone().unwrap_or_else(|| head_clone(&request)), replayable))
+            Some((
+                request.try_clone().unwrap_or_else(|| head_clone(&request)),
+                replayable,
+            ))
         } else {
             None
         };
@@ -194,7 +200,8 @@ async fn send_single(client: &ClientInner, mut request: Request) -> Result<Respo
             Body::empty()
         } else {
             let decoders = if client.decode_content {
-                crate::decode::decoders_for(response.headers()).map_err(|e| e.with_url(url.clone()))?
+                crate::decode::decoders_for(response.headers())
+                    .map_err(|e| e.with_url(url.clone()))?
             } else {
                 Vec::new()
             };
@@ -204,4 +211,3 @@ async fn send_single(client: &ClientInner, mut request: Request) -> Result<Respo
     }
     Ok(response)
 }
-

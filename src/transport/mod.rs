@@ -66,6 +66,7 @@ impl<T: Transport + ?Sized> Transport for Arc<T> {
 
 /// A certificate to trust as a root, for [`ClientBuilder::add_root_certificate`](crate::ClientBuilder::add_root_certificate).
 #[derive(Clone, Debug)]
+#[cfg_attr(not(feature = "native"), allow(dead_code))]
 pub struct Certificate {
     pub(crate) der: Vec<Vec<u8>>,
 }
@@ -213,6 +214,8 @@ mod tests {
 
     #[test]
     fn pem_without_certificate_is_an_error() {
-        assert!(Certificate::from_pem(b"nothing here").unwrap_err().is_builder());
+        assert!(Certificate::from_pem(b"nothing here")
+            .unwrap_err()
+            .is_builder());
     }
 }

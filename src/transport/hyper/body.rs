@@ -1,0 +1,301 @@
+//! Bodies at the hyper boundary: the request body as hyper pulls it (watched for the write and
+//! read timeouts), and the response body as a stream that hands its connection back.
+
+use std::mem::discriminant;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_core::Stream;
+use hyper::body::{Frame, Incoming, SizeHint};
+use tokio::sync::Notify;
+use tokio::time::Instant;
+use url::Url;
+
+use super::pool::{H1Conn, H2Stream, Pool};
+use super::{map_hyper_error, Phase};
+use crate::body::{Body, BodyStream};
+use crate::error::{Error, ErrorKind, Result, TimeoutKind};
+
+/// Where the request body stands, for the watchdog.
+#[derive(Clone, Copy, Debug)]
+enum Stage {
+    /// hyper is sending: it last took a chunk (or the head) at this instant. If it does not
+    /// come back for the next chunk within the write timeout, the write has stalled.
+    Sending(Instant),
+    /// hyper asked for the next chunk and the caller's stream has not produced it: waiting on
+    /// the caller, not on the network, so no timeout runs.
+    Source,
+    /// The whole body was handed to hyper at this instant: the read timeout runs from here.
+    Done(Instant),
+}
+
+/// The progress of one request body, shared by [`SendBody`] and [`watchdog`].
+pub(super) struct Progress {
+    stage: Mutex<Stage>,
+    changed: Notify,
+}
+
+impl Progress {
+    /// Progress of a body about to be handed to hyper; an empty body is done at once.
+    pub(super) fn new(empty: bool) -> Arc<Progress> {
+        let now = Instant::now();
+        Arc::new(Progress {
+            stage: Mutex::new(if empty {
+                Stage::Done(now)
+            } else {
+                Stage::Sending(now)
+            }),
+            changed: Notify::new(),
+        })
+    }
+
+    fn stage(&self) -> Stage {
+        *self.stage.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn set(&self, stage: Stage) {
+        let mut current = self.stage.lock().unwrap_or_else(PoisonError::into_inner);
+        let changed = discriminant(&*current) != discriminant(&stage);
+        *current = stage;
+        drop(current);
+        if changed {
+            // Stores a wake-up if the watchdog is not waiting right now.
+            self.changed.notify_one();
+        }
+    }
+
+    /// True once the whole body was handed to hyper.
+    pub(super) fn is_done(&self) -> bool {
+        matches!(self.stage(), Stage::Done(_))
+    }
+}
+
+/// Resolves with a timeout error when the request body stalls for `write` or, once it is sent,
+/// the response head takes longer than `read`; otherwise never.
+pub(super) async fn watchdog(
+    progress: Arc<Progress>,
+    write: Option<Duration>,
+    read: Option<Duration>,
+) -> Error {
+    loop {
+        let changed = progress.changed.notified();
+        let (deadline, kind, message) = match progress.stage() {
+            Stage::Sending(since) => (
+                write.and_then(|d| since.checked_add(d)),
+                TimeoutKind::Write,
+                "sending the request body stalled for longer than the write timeout",
+            ),
+            Stage::Source => (None, TimeoutKind::Write, ""),
+            Stage::Done(at) => (
+                read.and_then(|d| at.checked_add(d)),
+                TimeoutKind::Read,
+                "no response head within the read timeout",
+            ),
+        };
+        match deadline {
+            Some(d) if Instant::now() >= d => {
+                return Error::new(ErrorKind::Timeout(kind)).with_message(message)
+            }
+            Some(d) => {
+                tokio::select! {
+                    () = tokio::time::sleep_until(d) => {}
+                    () = changed => {}
+                }
+            }
+            None => changed.await,
+        }
+    }
+}
+
+/// The largest frame handed to hyper at once.
+const MAX_FRAME: usize = 64 * 1024;
+
+/// The request body as hyper pulls it: a [`BodyStream`] that records each pull in
+/// [`Progress`].
+pub(super) struct SendBody {
+    stream: Option<BodyStream>,
+    /// The rest of a chunk larger than [`MAX_FRAME`], sent before the next is pulled.
+    pending: Bytes,
+    /// Bytes still to send, when the length is known.
+    remaining: Option<u64>,
+    progress: Arc<Progress>,
+}
+
+impl SendBody {
+    /// Wraps `body`, reporting to `progress`.
+    pub(super) fn new(body: Body, progress: Arc<Progress>) -> Self {
+        let remaining = body.content_length();
+        let stream = body.into_stream();
+        SendBody {
+            stream: (!stream.is_end()).then_some(stream),
+            pending: Bytes::new(),
+            remaining,
+            progress,
+        }
+    }
+}
+
+impl hyper::body::Body for SendBody {
+    type Data = Bytes;
+    type Error = Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<std::result::Result<Frame<Bytes>, Error>>> {
+        let this = self.get_mut();
+        if this.pending.is_empty() {
+            let Some(stream) = this.stream.as_mut() else {
+                this.progress.set(Stage::Done(Instant::now()));
+                return Poll::Ready(None);
+            };
+            match Pin::new(&mut *stream).poll_next(cx) {
+                Poll::Pending => {
+                    this.progress.set(Stage::Source);
+                    return Poll::Pending;
+                }
+                Poll::Ready(Some(Ok(chunk))) => this.pending = chunk,
+                Poll::Ready(Some(Err(e))) => {
+                    this.stream = None;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => {
+                    this.stream = None;
+                    this.progress.set(Stage::Done(Instant::now()));
+                    return Poll::Ready(None);
+                }
+            }
+        }
+        // Large chunks go out in frames, so hyper pulls them only as the socket drains and a
+        // peer that stops reading shows up as a stalled write.
+        let frame = this.pending.split_to(this.pending.len().min(MAX_FRAME));
+        if let Some(n) = this.remaining.as_mut() {
+            *n = n.saturating_sub(frame.len() as u64);
+        }
+        let source_done = this.stream.as_ref().is_none_or(|s| s.is_end());
+        // hyper stops pulling once `is_end_stream` says so: mark the end here.
+        if this.pending.is_empty() && (source_done || this.remaining == Some(0)) {
+            this.stream = None;
+            this.progress.set(Stage::Done(Instant::now()));
+        } else {
+            this.progress.set(Stage::Sending(Instant::now()));
+        }
+        Poll::Ready(Some(Ok(Frame::data(frame))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.stream.is_none() && self.pending.is_empty()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match (self.is_end_stream(), self.remaining) {
+            (true, _) => SizeHint::with_exact(0),
+            (false, Some(n)) => SizeHint::with_exact(n),
+            (false, None) => SizeHint::default(),
+        }
+    }
+}
+
+/// What to do with the connection once a response body ends.
+pub(super) enum Release {
+    /// Hand the HTTP/1.1 connection back to the pool.
+    H1 {
+        /// The connection.
+        conn: H1Conn,
+        /// Its pool.
+        pool: Arc<Pool>,
+    },
+    /// End the stream on the shared HTTP/2 connection.
+    H2(H2Stream),
+}
+
+impl Release {
+    /// The response was read to its end: the connection can serve another exchange.
+    pub(super) fn finish(self) {
+        match self {
+            Release::H1 { conn, pool } => pool.release(conn),
+            Release::H2(stream) => drop(stream),
+        }
+    }
+}
+
+/// A response body: hyper's frames as a stream of `Bytes` (trailers skipped, errors mapped).
+///
+/// # Drop behavior
+/// Dropped before its end, an HTTP/1.1 body closes its connection rather than reuse it with
+/// unread bytes in it; an HTTP/2 body resets its stream.
+pub(super) struct ResponseBody {
+    incoming: Incoming,
+    release: Option<Release>,
+    url: Url,
+    finished: bool,
+}
+
+impl ResponseBody {
+    /// Streams `incoming`, then `release`s its connection.
+    pub(super) fn new(incoming: Incoming, release: Release, url: Url) -> Self {
+        ResponseBody {
+            incoming,
+            release: Some(release),
+            url,
+            finished: false,
+        }
+    }
+
+    fn release(&mut self) {
+        if let Some(release) = self.release.take() {
+            release.finish();
+        }
+    }
+}
+
+impl Stream for ResponseBody {
+    type Item = Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes>>> {
+        let this = self.get_mut();
+        loop {
+            if this.finished {
+                return Poll::Ready(None);
+            }
+            match hyper::body::Body::poll_frame(Pin::new(&mut this.incoming), cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => {
+                    this.finished = true;
+                    this.release();
+                    return Poll::Ready(None);
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    this.finished = true;
+                    this.release = None; // closes the connection
+                    return Poll::Ready(Some(Err(map_hyper_error(e, Phase::ReadBody, &this.url))));
+                }
+                Poll::Ready(Some(Ok(frame))) => {
+                    let Ok(data) = frame.into_data() else {
+                        continue; // trailers
+                    };
+                    if hyper::body::Body::is_end_stream(&this.incoming) {
+                        // The last bytes of a sized body: free the connection now, even if
+                        // the reader never asks for the end.
+                        this.release();
+                    }
+                    if !data.is_empty() {
+                        return Poll::Ready(Some(Ok(data)));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Drop for ResponseBody {
+    fn drop(&mut self) {
+        if hyper::body::Body::is_end_stream(&self.incoming) {
+            self.release();
+        }
+        // Otherwise `release` drops with the body: the connection is closed.
+    }
+}

@@ -1,0 +1,177 @@
+//! Opening a connection: DNS, TCP, TLS with ALPN, and the hyper handshake, all under the
+//! connect timeout. Each connection gets a driver task that owns its pool permit.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::client::conn::{http1, http2};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::sync::{oneshot, OwnedSemaphorePermit};
+use url::{Host, Url};
+
+use super::pool::{H1Conn, H2Conn, Key};
+use super::{map_hyper_error, tls, Phase};
+use crate::error::{Error, ErrorKind, Result, TimeoutKind};
+use crate::transport::TransportConfig;
+
+/// A freshly opened connection.
+pub(super) enum Connected {
+    /// HTTP/1.1.
+    H1(H1Conn),
+    /// HTTP/2 (h2c by prior knowledge, or `h2` chosen by ALPN).
+    H2(H2Conn),
+}
+
+/// Opens connections for one transport.
+pub(super) struct Connector {
+    tls: Arc<rustls::ClientConfig>,
+    http2_prior_knowledge: bool,
+}
+
+impl Connector {
+    /// A connector for `config`, with its TLS configuration built once.
+    pub(super) fn new(config: &TransportConfig) -> Result<Connector> {
+        Ok(Connector {
+            tls: tls::client_config(config)?,
+            http2_prior_knowledge: config.http2_prior_knowledge,
+        })
+    }
+
+    /// True when plain `http` origins are spoken to in HTTP/2 without asking (h2c).
+    pub(super) fn http2_prior_knowledge(&self) -> bool {
+        self.http2_prior_knowledge
+    }
+
+    /// Connects to `key` (the origin of `url`) within `timeout`. The connection's driver task
+    /// takes `permit` and gives it back when the connection closes.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Connect`] when DNS, TCP, TLS or the handshake fail;
+    /// `Timeout(Connect)` when they take longer than `timeout`.
+    pub(super) async fn connect(
+        &self,
+        key: &Key,
+        url: &Url,
+        permit: Option<OwnedSemaphorePermit>,
+        timeout: Option<Duration>,
+    ) -> Result<Connected> {
+        let connecting = async {
+            let tcp = tcp_connect(key, url).await?;
+            if key.https {
+                let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
+                let stream = connector
+                    .connect(tls::server_name(url)?, tcp)
+                    .await
+                    .map_err(|e| {
+                        connect_error(e, url)
+                            .with_message(format!("TLS handshake with {}", key.host))
+                    })?;
+                let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
+                handshake(stream, h2, key, permit, url).await
+            } else {
+                handshake(tcp, self.http2_prior_knowledge, key, permit, url).await
+            }
+        };
+        match timeout {
+            None => connecting.await,
+            Some(d) => match tokio::time::timeout(d, connecting).await {
+                Ok(result) => result,
+                Err(_) => Err(Error::new(ErrorKind::Timeout(TimeoutKind::Connect))
+                    .with_message(format!(
+                        "connecting to {}:{} took too long",
+                        key.host, key.port
+                    ))
+                    .with_url(url.clone())),
+            },
+        }
+    }
+}
+
+/// Resolves the host and connects to its addresses in order; the first to accept wins.
+async fn tcp_connect(key: &Key, url: &Url) -> Result<TcpStream> {
+    let addrs: Vec<SocketAddr> = match url.host() {
+        Some(Host::Ipv4(ip)) => vec![SocketAddr::from((ip, key.port))],
+        Some(Host::Ipv6(ip)) => vec![SocketAddr::from((ip, key.port))],
+        Some(Host::Domain(domain)) => tokio::net::lookup_host((domain, key.port))
+            .await
+            .map_err(|e| connect_error(e, url).with_message(format!("could not resolve {domain}")))?
+            .collect(),
+        None => return Err(Error::builder("URL has no host").with_url(url.clone())),
+    };
+    let mut last = None;
+    for addr in addrs {
+        match TcpStream::connect(addr).await {
+            Ok(stream) => {
+                // Requests are written whole; waiting to coalesce them only adds latency.
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
+            Err(e) => last = Some((addr, e)),
+        }
+    }
+    Err(match last {
+        Some((addr, e)) => {
+            connect_error(e, url).with_message(format!("could not connect to {addr}"))
+        }
+        None => Error::new(ErrorKind::Connect)
+            .with_message(format!("{} resolved to no address", key.host))
+            .with_url(url.clone()),
+    })
+}
+
+/// Runs hyper's handshake over `io` and spawns the connection's driver task.
+async fn handshake<S>(
+    io: S,
+    h2: bool,
+    key: &Key,
+    permit: Option<OwnedSemaphorePermit>,
+    url: &Url,
+) -> Result<Connected>
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    let io = TokioIo::new(io);
+    let failed = |e| map_hyper_error(e, Phase::Handshake, url);
+    if h2 {
+        let (sender, conn) = http2::Builder::new(TokioExecutor::new())
+            .handshake(io)
+            .await
+            .map_err(failed)?;
+        Ok(Connected::H2(H2Conn::new(sender, drive(conn, permit))))
+    } else {
+        let (sender, conn) = http1::Builder::new().handshake(io).await.map_err(failed)?;
+        Ok(Connected::H1(H1Conn::new(
+            sender,
+            key.clone(),
+            drive(conn, permit),
+        )))
+    }
+}
+
+/// Spawns the task that drives a connection until it ends or its handle is dropped (the
+/// returned sender), then drops the socket and the pool permit, in that order.
+fn drive<C>(conn: C, permit: Option<OwnedSemaphorePermit>) -> oneshot::Sender<()>
+where
+    C: Future + Send + 'static,
+{
+    let (close, closed) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = conn => {}
+            _ = closed => {}
+        }
+        drop(permit);
+    });
+    close
+}
+
+/// A connect failure with `source` and the URL.
+fn connect_error(source: std::io::Error, url: &Url) -> Error {
+    Error::new(ErrorKind::Connect)
+        .with_source(source)
+        .with_url(url.clone())
+}

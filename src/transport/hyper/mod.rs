@@ -1,0 +1,338 @@
+//! The native backend: hyper 1 client connections over tokio, TLS by rustls, HTTP/1.1 and
+//! HTTP/2, with anyfetch's own connection pool so that [`Limits`](crate::Limits) hold exactly.
+//!
+//! One exchange, in order:
+//! 1. [`pool`] checks out a live connection for the origin, or a permit to open one (this wait
+//!    is the pool timeout);
+//! 2. [`connect`] opens it: DNS, TCP, TLS with ALPN, the hyper handshake (the connect timeout);
+//! 3. this file builds the request head and sends it; [`body`] watches the request body being
+//!    pulled (the write timeout) and then the wait for the response head (the read timeout);
+//! 4. the response body streams through [`body::ResponseBody`], which hands an HTTP/1.1
+//!    connection back to the pool when the body has been read to its end.
+
+mod body;
+mod connect;
+mod pool;
+mod tls;
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use http::header::{CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
+use http::{HeaderValue, Method, Version};
+use hyper::body::Incoming;
+use url::{Position, Url};
+
+use self::body::{Progress, Release, ResponseBody, SendBody};
+use self::connect::{Connected, Connector};
+use self::pool::{Checkout, Key, Pool};
+use crate::body::Body;
+use crate::error::{Error, ErrorKind, Result, TimeoutKind};
+use crate::request::{Parts, Request};
+use crate::response::Response;
+use crate::timeout::Timeout;
+use crate::transport::{Transport, TransportConfig};
+use crate::util::BoxFuture;
+
+/// The native transport: hyper 1 over tokio, rustls for `https`.
+///
+/// Cheap to clone through the `Arc` the client keeps it in; every clone shares one pool.
+/// Its futures must run inside a tokio runtime with IO and timers enabled (`#[tokio::main]`
+/// or `tokio::runtime::Builder::enable_all`); outside one, `send` fails with
+/// [`ErrorKind::Unsupported`].
+pub(crate) struct HyperTransport {
+    shared: Arc<Shared>,
+}
+
+/// What every exchange of one transport shares.
+struct Shared {
+    pool: Arc<Pool>,
+    connector: Connector,
+}
+
+/// A connection checked out for one exchange.
+enum Conn {
+    /// HTTP/1.1: ours alone until the response body ends.
+    H1(pool::H1Conn),
+    /// HTTP/2: one stream on a shared connection.
+    H2(pool::H2Stream),
+}
+
+impl HyperTransport {
+    /// A transport for `config`: builds the TLS configuration once (webpki roots plus
+    /// `config.root_certificates`).
+    ///
+    /// # Errors
+    /// An [`is_builder`](Error::is_builder) error when a root certificate cannot be used.
+    pub(crate) fn new(config: &TransportConfig) -> Result<HyperTransport> {
+        Ok(HyperTransport {
+            shared: Arc::new(Shared {
+                pool: Arc::new(Pool::new(config.limits)),
+                connector: Connector::new(config)?,
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for HyperTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HyperTransport").finish_non_exhaustive()
+    }
+}
+
+impl Transport for HyperTransport {
+    fn send(&self, request: Request) -> BoxFuture<'static, Result<Response>> {
+        let shared = self.shared.clone();
+        Box::pin(async move { shared.send(request).await })
+    }
+}
+
+impl Shared {
+    async fn send(&self, request: Request) -> Result<Response> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(Error::new(ErrorKind::Unsupported)
+                .with_message(
+                    "the native backend needs a tokio runtime: send from inside #[tokio::main] or Runtime::block_on, or use anyfetch::blocking",
+                )
+                .with_url(request.url().clone()));
+        }
+        let (parts, body) = request.into_parts();
+        let url = parts.url.clone();
+        let timeout = parts.timeout;
+        let key = Key::for_url(&url)?;
+
+        let conn = self.conn(&key, &url, &timeout).await?;
+        let version = match conn {
+            Conn::H1(_) => Version::HTTP_11,
+            Conn::H2(_) => Version::HTTP_2,
+        };
+        let (request, progress) = build_request(parts, body, version)?;
+
+        let (head, release) = match conn {
+            Conn::H1(mut c) => {
+                let sent = c.sender.send_request(request);
+                let head = exchange(sent, &progress, &timeout, &url).await?;
+                let pool = self.pool.clone();
+                (head, Release::H1 { conn: c, pool })
+            }
+            Conn::H2(stream) => {
+                let sent = stream.sender().send_request(request);
+                let head = exchange(sent, &progress, &timeout, &url).await?;
+                (head, Release::H2(stream))
+            }
+        };
+
+        let (head, incoming) = head.into_parts();
+        let body = if hyper::body::Body::is_end_stream(&incoming) {
+            // HEAD, 204, 304, `Content-Length: 0`: nothing to read, the connection is free now.
+            release.finish();
+            Body::empty()
+        } else {
+            Body::from_result_stream(Box::pin(ResponseBody::new(incoming, release, url)))
+        };
+        let mut response = Response::new(head.status, body);
+        *response.headers_mut() = head.headers;
+        response.set_version(head.version);
+        Ok(response)
+    }
+
+    /// A connection for `key`: a pooled one, or a new one once the pool allows it.
+    async fn conn(&self, key: &Key, url: &Url, timeout: &Timeout) -> Result<Conn> {
+        let h2 = !key.https && self.connector.http2_prior_knowledge();
+        let checkout = self.pool.checkout(key, h2, timeout.pool_timeout()).await;
+        let (permit, _connecting) = match checkout {
+            Ok(Checkout::H1(c)) => return Ok(Conn::H1(c)),
+            Ok(Checkout::H2(s)) => return Ok(Conn::H2(s)),
+            Ok(Checkout::Connect(permit, connecting)) => (permit, connecting),
+            Err(pool::PoolTimedOut) => {
+                return Err(Error::new(ErrorKind::Timeout(TimeoutKind::Pool))
+                    .with_message("no connection became free in the pool in time")
+                    .with_url(url.clone()))
+            }
+        };
+        let connected = self
+            .connector
+            .connect(key, url, permit, timeout.connect_timeout())
+            .await?;
+        Ok(match connected {
+            Connected::H1(c) => Conn::H1(c),
+            Connected::H2(c) => Conn::H2(self.pool.insert_h2(key.clone(), c)),
+        })
+    }
+}
+
+/// Sends the request and waits for the response head, under the write timeout while hyper
+/// pulls the body and the read timeout after.
+async fn exchange<F>(
+    sent: F,
+    progress: &Arc<Progress>,
+    timeout: &Timeout,
+    url: &Url,
+) -> Result<http::Response<Incoming>>
+where
+    F: Future<Output = hyper::Result<http::Response<Incoming>>>,
+{
+    let watchdog = body::watchdog(
+        progress.clone(),
+        timeout.write_timeout(),
+        timeout.read_timeout(),
+    );
+    tokio::select! {
+        biased;
+        result = sent => result.map_err(|e| {
+            let phase = if progress.is_done() { Phase::ReadHead } else { Phase::Write };
+            map_hyper_error(e, phase, url)
+        }),
+        e = watchdog => Err(e.with_url(url.clone())),
+    }
+}
+
+/// The hyper request for an exchange over `version`, and the progress of its body.
+fn build_request(
+    parts: Parts,
+    body: Body,
+    version: Version,
+) -> Result<(http::Request<SendBody>, Arc<Progress>)> {
+    let url = &parts.url;
+    // HTTP/1.1 sends the origin form (`/path?query`); hyper's HTTP/2 needs scheme and authority.
+    let target = if version == Version::HTTP_2 {
+        &url[..Position::AfterQuery]
+    } else {
+        &url[Position::BeforePath..Position::AfterQuery]
+    };
+    let uri: http::Uri = target.parse().map_err(|e| {
+        Error::builder("the URL is not a valid request target")
+            .with_source(e)
+            .with_url(url.clone())
+    })?;
+
+    let mut headers = parts.headers;
+    if version == Version::HTTP_2 {
+        // `:authority` carries the host on HTTP/2.
+        headers.remove(HOST);
+    } else if !headers.contains_key(HOST) {
+        headers.insert(HOST, host_header(url)?);
+    }
+    let len = body.content_length();
+    if let Some(n) = len {
+        let unset =
+            !headers.contains_key(CONTENT_LENGTH) && !headers.contains_key(TRANSFER_ENCODING);
+        if unset && (n > 0 || carries_body(&parts.method)) {
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(n));
+        }
+    }
+
+    let progress = Progress::new(len == Some(0));
+    let mut request = http::Request::new(SendBody::new(body, progress.clone()));
+    *request.method_mut() = parts.method;
+    *request.uri_mut() = uri;
+    *request.version_mut() = version;
+    *request.headers_mut() = headers;
+    Ok((request, progress))
+}
+
+/// `Host` for HTTP/1.1: the host, and the port when it is not the scheme's default.
+fn host_header(url: &Url) -> Result<HeaderValue> {
+    let host = url.host_str().unwrap_or_default();
+    let value = match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    HeaderValue::from_str(&value).map_err(|e| {
+        Error::builder("the URL's host is not a valid Host header")
+            .with_source(e)
+            .with_url(url.clone())
+    })
+}
+
+/// Methods that usually carry a body, so an empty one is announced as `Content-Length: 0`.
+fn carries_body(method: &Method) -> bool {
+    *method == Method::POST || *method == Method::PUT || *method == Method::PATCH
+}
+
+/// Where in an exchange a hyper error happened; decides the [`ErrorKind`] of I/O failures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Phase {
+    /// The hyper handshake on a fresh connection.
+    Handshake,
+    /// Sending the request head and body.
+    Write,
+    /// Waiting for the response head.
+    ReadHead,
+    /// Reading the response body.
+    ReadBody,
+}
+
+/// Maps a hyper error to anyfetch's kinds, keeping it as the source:
+///
+/// | hyper error | kind |
+/// |---|---|
+/// | malformed message (`is_parse`), connection closed mid-message (`is_incomplete_message`), a body shorter than announced or a bad chunk | `Protocol` |
+/// | the request body stream failed, or the body write was aborted | `Write` |
+/// | another misuse hyper rejects before sending (`is_user`) | `Builder` |
+/// | any other failure (I/O, reset, h2 stream errors) | by phase: `Connect`, `Write`, `Read` |
+pub(super) fn map_hyper_error(e: hyper::Error, phase: Phase, url: &Url) -> Error {
+    let by_phase = match phase {
+        Phase::Handshake => ErrorKind::Connect,
+        Phase::Write => ErrorKind::Write,
+        Phase::ReadHead | Phase::ReadBody => ErrorKind::Read,
+    };
+    let io_kind = io_error_kind(&e);
+    let kind = if e.is_parse() || e.is_incomplete_message() {
+        ErrorKind::Protocol
+    } else if e.is_timeout() {
+        ErrorKind::Timeout(match phase {
+            Phase::Handshake => TimeoutKind::Connect,
+            Phase::Write => TimeoutKind::Write,
+            Phase::ReadHead | Phase::ReadBody => TimeoutKind::Read,
+        })
+    } else if e.is_body_write_aborted() || (e.is_user() && has_source::<Error>(&e)) {
+        ErrorKind::Write
+    } else if e.is_user() {
+        ErrorKind::Builder
+    } else if phase == Phase::ReadBody
+        && matches!(
+            io_kind,
+            Some(
+                std::io::ErrorKind::UnexpectedEof
+                    | std::io::ErrorKind::InvalidData
+                    | std::io::ErrorKind::InvalidInput
+            )
+        )
+    {
+        // hyper reports a body cut short of its Content-Length as UnexpectedEof and a bad
+        // chunk-size line as InvalidInput: the peer broke the protocol.
+        ErrorKind::Protocol
+    } else {
+        by_phase
+    };
+    Error::new(kind).with_source(e).with_url(url.clone())
+}
+
+/// The kind of the first `io::Error` in `e`'s source chain.
+fn io_error_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        next = err.source();
+    }
+    None
+}
+
+/// True when `e`'s source chain holds a `T`.
+fn has_source<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = e.source();
+    while let Some(err) = next {
+        if err.is::<T>() {
+            return true;
+        }
+        next = err.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests;

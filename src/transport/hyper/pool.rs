@@ -1,0 +1,421 @@
+//! The connection pool, written here (not hyper-util's) so that [`Limits`] hold exactly.
+//!
+//! - **`max_connections`** is a semaphore. Every open connection owns one permit, held by
+//!   the task that drives it, so the permit comes back only when the socket is really closed.
+//!   An exchange that needs a new connection while none is left first closes one idle
+//!   connection (of any origin), then waits for a permit, or for a connection of its own origin
+//!   to come back idle, up to the pool timeout.
+//! - **`max_keepalive_connections`** bounds the idle connections (HTTP/1.1 ones in the idle
+//!   list, and HTTP/2 ones with no open stream); the oldest are closed first.
+//! - **`keepalive_expiry`**: an idle connection older than that is closed the next time the
+//!   pool is used, never reused.
+//!
+//! An HTTP/1.1 connection carries one exchange at a time: checked out, it belongs to that
+//! exchange until its response body ends (then it comes back idle) or is dropped early (then
+//! it is closed: a half-read response must never be reused). An HTTP/2 connection stays in the
+//! pool while it lives and every exchange with its origin opens a stream on it.
+//!
+//! ```text
+//!                    permit            handshake
+//!  (waiting) ───────────────► connecting ──────► busy ◄──────────────┐
+//!     │  pool timeout             │ connect        │ body read       │ checked out
+//!     ▼                           │ error/timeout  │ to its end      │ (ready)
+//!   Timeout(Pool)                 ▼                ▼                 │
+//!                               closed ◄────────  idle ──────────────┘
+//!                                 ▲   body dropped │
+//!                                 │   early / error│ older than keepalive_expiry,
+//!                                 │                │ over max_keepalive, or evicted
+//!                                 └────────────────┘ for another origin
+//! ```
+//!
+//! Closing a connection means dropping its handle: that fires the `close` channel, the driver
+//! task stops polling hyper's connection, drops the socket and then the permit.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use hyper::client::conn::{http1, http2};
+use tokio::sync::{oneshot, Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+use url::Url;
+
+use super::body::SendBody;
+use crate::error::{Error, ErrorKind, Result};
+use crate::timeout::Limits;
+
+/// The origin a connection talks to: (scheme, host, port).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) struct Key {
+    pub(super) https: bool,
+    pub(super) host: String,
+    pub(super) port: u16,
+}
+
+impl Key {
+    /// The origin of `url`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] for a scheme other than `http` and `https`, a builder error
+    /// for a URL without a host.
+    pub(super) fn for_url(url: &Url) -> Result<Key> {
+        let https = match url.scheme() {
+            "http" => false,
+            "https" => true,
+            other => {
+                return Err(Error::new(ErrorKind::Unsupported)
+                    .with_message(format!("the native backend cannot send {other:?} URLs"))
+                    .with_url(url.clone()))
+            }
+        };
+        let host = url
+            .host_str()
+            .ok_or_else(|| Error::builder("URL has no host").with_url(url.clone()))?;
+        Ok(Key {
+            https,
+            host: host.to_owned(),
+            port: url
+                .port_or_known_default()
+                .unwrap_or(if https { 443 } else { 80 }),
+        })
+    }
+}
+
+/// An HTTP/1.1 connection, owned by one exchange at a time. Dropping it closes the connection.
+pub(super) struct H1Conn {
+    /// hyper's handle to send on it.
+    pub(super) sender: http1::SendRequest<SendBody>,
+    key: Key,
+    _close: oneshot::Sender<()>,
+}
+
+impl H1Conn {
+    /// Wraps a fresh connection; `close` stops its driver task when dropped.
+    pub(super) fn new(
+        sender: http1::SendRequest<SendBody>,
+        key: Key,
+        close: oneshot::Sender<()>,
+    ) -> Self {
+        H1Conn {
+            sender,
+            key,
+            _close: close,
+        }
+    }
+}
+
+/// An HTTP/2 connection, shared by every exchange with its origin. Closed when the pool and
+/// every stream on it have let go of it.
+pub(super) struct H2Conn {
+    sender: http2::SendRequest<SendBody>,
+    /// Streams in flight (response bodies not yet finished).
+    active: AtomicUsize,
+    /// When the last stream ended (or the connection was opened).
+    last_used: Mutex<Instant>,
+    _close: oneshot::Sender<()>,
+}
+
+impl H2Conn {
+    /// Wraps a fresh connection; `close` stops its driver task when dropped.
+    pub(super) fn new(sender: http2::SendRequest<SendBody>, close: oneshot::Sender<()>) -> Self {
+        H2Conn {
+            sender,
+            active: AtomicUsize::new(0),
+            last_used: Mutex::new(Instant::now()),
+            _close: close,
+        }
+    }
+
+    fn is_idle(&self) -> bool {
+        self.active.load(Ordering::Acquire) == 0
+    }
+
+    fn idle_since(&self) -> Instant {
+        *lock(&self.last_used)
+    }
+}
+
+/// One exchange's stream on an [`H2Conn`]: counts as in flight until dropped.
+pub(super) struct H2Stream {
+    conn: Arc<H2Conn>,
+}
+
+impl H2Stream {
+    fn new(conn: Arc<H2Conn>) -> Self {
+        conn.active.fetch_add(1, Ordering::AcqRel);
+        H2Stream { conn }
+    }
+
+    /// A handle to send this exchange's request.
+    pub(super) fn sender(&self) -> http2::SendRequest<SendBody> {
+        self.conn.sender.clone()
+    }
+}
+
+impl Drop for H2Stream {
+    fn drop(&mut self) {
+        *lock(&self.conn.last_used) = Instant::now();
+        self.conn.active.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// What [`Pool::checkout`] found.
+pub(super) enum Checkout<'a> {
+    /// An idle HTTP/1.1 connection, ready to send.
+    H1(H1Conn),
+    /// A stream on the origin's HTTP/2 connection.
+    H2(H2Stream),
+    /// Nothing to reuse: open a connection, holding this permit (`None` without a limit),
+    /// and, for an origin known to speak HTTP/2, the claim to be the one that connects.
+    Connect(Option<OwnedSemaphorePermit>, Option<Connecting<'a>>),
+}
+
+/// The claim to open the HTTP/2 connection of an origin, so that concurrent exchanges wait
+/// for it and share it instead of each opening one. Released (and the waiters woken) on drop,
+/// whether the connection was made or not.
+pub(super) struct Connecting<'a> {
+    pool: &'a Pool,
+    key: Key,
+}
+
+impl Drop for Connecting<'_> {
+    fn drop(&mut self) {
+        lock(&self.pool.state).connecting.remove(&self.key);
+        self.pool.changed.notify_waiters();
+    }
+}
+
+/// The pool timeout passed with no connection free.
+#[derive(Debug)]
+pub(super) struct PoolTimedOut;
+
+/// The pool of one transport.
+pub(super) struct Pool {
+    limits: Limits,
+    /// One permit per open connection; `None` when `max_connections` is unlimited.
+    permits: Option<Arc<Semaphore>>,
+    state: Mutex<State>,
+    /// Fires when a connection comes back idle or an HTTP/2 connection opens.
+    changed: Notify,
+}
+
+#[derive(Default)]
+struct State {
+    /// Idle HTTP/1.1 connections, oldest first.
+    idle: Vec<Idle>,
+    /// The HTTP/2 connection of each origin.
+    h2: HashMap<Key, Arc<H2Conn>>,
+    /// Origins whose HTTP/2 connection is being opened.
+    connecting: HashSet<Key>,
+}
+
+struct Idle {
+    conn: H1Conn,
+    since: Instant,
+}
+
+impl Pool {
+    /// An empty pool that enforces `limits`.
+    pub(super) fn new(limits: Limits) -> Self {
+        let permits = limits
+            .max_connections_limit()
+            .map(|n| Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS))));
+        Pool {
+            limits,
+            permits,
+            state: Mutex::new(State::default()),
+            changed: Notify::new(),
+        }
+    }
+
+    /// A connection to `key`, or the permit to open one, waiting at most `pool_timeout`.
+    /// `h2` says the origin is known to speak HTTP/2 (prior knowledge): then only one
+    /// exchange at a time opens its connection and the others wait to share it.
+    pub(super) async fn checkout(
+        &self,
+        key: &Key,
+        h2: bool,
+        pool_timeout: Option<Duration>,
+    ) -> std::result::Result<Checkout<'_>, PoolTimedOut> {
+        let deadline = pool_timeout.and_then(|d| Instant::now().checked_add(d));
+        let deadline_passed = || async move {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        let mut connecting = None;
+        loop {
+            // Registered before looking, so a connection released meanwhile is not missed.
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(PoolTimedOut);
+            }
+            match self.take_reusable(key) {
+                Some(Reused::H2(stream)) => return Ok(Checkout::H2(stream)),
+                Some(Reused::H1(mut conn)) => {
+                    // A connection just handed back may still be finishing the previous
+                    // exchange inside hyper; one that cannot get ready is dead: drop it.
+                    let ready = match deadline {
+                        Some(d) => matches!(
+                            tokio::time::timeout_at(d, conn.sender.ready()).await,
+                            Ok(Ok(()))
+                        ),
+                        None => conn.sender.ready().await.is_ok(),
+                    };
+                    if ready {
+                        return Ok(Checkout::H1(conn));
+                    }
+                    continue;
+                }
+                None => {}
+            }
+            if h2 && connecting.is_none() {
+                connecting = self.claim_connecting(key);
+                if connecting.is_none() {
+                    tokio::select! {
+                        () = &mut changed => continue,
+                        () = deadline_passed() => return Err(PoolTimedOut),
+                    }
+                }
+            }
+
+            let Some(permits) = &self.permits else {
+                return Ok(Checkout::Connect(None, connecting));
+            };
+            if let Ok(permit) = permits.clone().try_acquire_owned() {
+                return Ok(Checkout::Connect(Some(permit), connecting));
+            }
+            // At the limit: an idle connection of another origin may be closed to make room;
+            // its permit comes back when its driver task ends.
+            self.evict_one_idle();
+            tokio::select! {
+                permit = permits.clone().acquire_owned() => match permit {
+                    Ok(permit) => return Ok(Checkout::Connect(Some(permit), connecting)),
+                    // The semaphore is never closed.
+                    Err(_) => return Err(PoolTimedOut),
+                },
+                () = &mut changed => continue,
+                () = deadline_passed() => return Err(PoolTimedOut),
+            }
+        }
+    }
+
+    /// Claims the opening of `key`'s HTTP/2 connection; `None` when another exchange has.
+    fn claim_connecting(&self, key: &Key) -> Option<Connecting<'_>> {
+        lock(&self.state)
+            .connecting
+            .insert(key.clone())
+            .then(|| Connecting {
+                pool: self,
+                key: key.clone(),
+            })
+    }
+
+    /// Takes the HTTP/2 connection or the newest idle HTTP/1.1 connection of `key`.
+    fn take_reusable(&self, key: &Key) -> Option<Reused> {
+        let mut state = lock(&self.state);
+        self.purge(&mut state);
+        if let Some(conn) = state.h2.get(key) {
+            return Some(Reused::H2(H2Stream::new(conn.clone())));
+        }
+        let i = state.idle.iter().rposition(|idle| idle.conn.key == *key)?;
+        Some(Reused::H1(state.idle.remove(i).conn))
+    }
+
+    /// Puts an HTTP/1.1 connection whose response was read to its end back for reuse.
+    pub(super) fn release(&self, conn: H1Conn) {
+        if conn.sender.is_closed() || self.limits.max_keepalive_limit() == Some(0) {
+            return; // dropped: closed
+        }
+        {
+            let mut state = lock(&self.state);
+            state.idle.push(Idle {
+                conn,
+                since: Instant::now(),
+            });
+            self.purge(&mut state);
+        }
+        self.changed.notify_waiters();
+    }
+
+    /// Keeps a fresh HTTP/2 connection for its origin (unless another opened meanwhile) and
+    /// opens this exchange's stream on it.
+    pub(super) fn insert_h2(&self, key: Key, conn: H2Conn) -> H2Stream {
+        let conn = Arc::new(conn);
+        let stream = H2Stream::new(conn.clone());
+        {
+            let mut state = lock(&self.state);
+            let live = state.h2.get(&key).is_some_and(|c| !c.sender.is_closed());
+            if !live {
+                state.h2.insert(key, conn);
+            }
+        }
+        self.changed.notify_waiters();
+        stream
+    }
+
+    /// Closes connections that are dead, expired, or over the keep-alive limit.
+    fn purge(&self, state: &mut State) {
+        let now = Instant::now();
+        let expired = |since: Instant| {
+            self.limits
+                .keepalive_expiry_duration()
+                .is_some_and(|d| now.saturating_duration_since(since) >= d)
+        };
+        state
+            .idle
+            .retain(|idle| !idle.conn.sender.is_closed() && !expired(idle.since));
+        state
+            .h2
+            .retain(|_, c| !(c.sender.is_closed() || (c.is_idle() && expired(c.idle_since()))));
+
+        let Some(max) = self.limits.max_keepalive_limit() else {
+            return;
+        };
+        while state.idle.len() + state.h2.values().filter(|c| c.is_idle()).count() > max {
+            if !self.close_oldest_idle(state) {
+                break;
+            }
+        }
+    }
+
+    /// Closes the idle connection unused the longest. False when there is none.
+    fn close_oldest_idle(&self, state: &mut State) -> bool {
+        let oldest_h1 = state.idle.first().map(|idle| idle.since);
+        let oldest_h2 = state
+            .h2
+            .iter()
+            .filter(|(_, c)| c.is_idle())
+            .map(|(k, c)| (c.idle_since(), k.clone()))
+            .min_by_key(|(since, _)| *since);
+        match (oldest_h1, oldest_h2) {
+            (Some(h1), Some((h2, _))) if h1 <= h2 => drop(state.idle.remove(0)),
+            (_, Some((_, key))) => drop(state.h2.remove(&key)),
+            (Some(_), None) => drop(state.idle.remove(0)),
+            (None, None) => return false,
+        }
+        true
+    }
+
+    /// Closes one idle connection, to free its permit for a new one.
+    fn evict_one_idle(&self) {
+        let mut state = lock(&self.state);
+        self.purge(&mut state);
+        self.close_oldest_idle(&mut state);
+    }
+}
+
+enum Reused {
+    H1(H1Conn),
+    H2(H2Stream),
+}
+
+/// Locks `m`, going on after a panic elsewhere (the pool's state stays consistent).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}

@@ -1,0 +1,124 @@
+//! The rustls client configuration of the native backend, built once per transport.
+
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use url::{Host, Url};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::transport::TransportConfig;
+
+/// The TLS configuration for `config`: webpki roots plus `config.root_certificates` (or no
+/// verification at all with `danger_accept_invalid_certs`), ring as the crypto provider
+/// (explicitly, so no process-wide default has to be installed), and ALPN offering `h2` when
+/// HTTP/2 is enabled and always `http/1.1`.
+///
+/// # Errors
+/// An [`is_builder`](Error::is_builder) error for a root certificate rustls cannot parse.
+pub(super) fn client_config(config: &TransportConfig) -> Result<Arc<ClientConfig>> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::builder("TLS configuration").with_source(e))?;
+    let mut tls = if config.danger_accept_invalid_certs {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(DangerousAcceptAnyCert { provider }))
+            .with_no_client_auth()
+    } else {
+        let mut roots = RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        for cert in &config.root_certificates {
+            for der in &cert.der {
+                roots
+                    .add(CertificateDer::from(der.clone()))
+                    .map_err(|e| Error::builder("unusable root certificate").with_source(e))?;
+            }
+        }
+        builder.with_root_certificates(roots).with_no_client_auth()
+    };
+    tls.alpn_protocols = if config.http2 || config.http2_prior_knowledge {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
+    Ok(Arc::new(tls))
+}
+
+/// The name to verify the server's certificate against (and send as SNI): the URL's host,
+/// a DNS name or an IP address.
+pub(super) fn server_name(url: &Url) -> Result<ServerName<'static>> {
+    match url.host() {
+        Some(Host::Domain(domain)) => ServerName::try_from(domain.to_owned()).map_err(|e| {
+            Error::new(ErrorKind::Connect)
+                .with_message(format!("{domain:?} is not a valid TLS server name"))
+                .with_source(e)
+                .with_url(url.clone())
+        }),
+        Some(Host::Ipv4(ip)) => Ok(ServerName::IpAddress(std::net::IpAddr::V4(ip).into())),
+        Some(Host::Ipv6(ip)) => Ok(ServerName::IpAddress(std::net::IpAddr::V6(ip).into())),
+        None => Err(Error::builder("URL has no host").with_url(url.clone())),
+    }
+}
+
+/// Accepts any server certificate: expired, self-signed, for another name.
+///
+/// It exists for `ClientBuilder::danger_accept_invalid_certs(true)`, the escape hatch for test
+/// servers and internal hosts with certificates nothing can verify (httpx `verify=False`). It
+/// removes all protection against an active attacker; the handshake signatures are still
+/// checked, so the peer at least holds the key of the certificate it shows.
+#[derive(Debug)]
+struct DangerousAcceptAnyCert {
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for DangerousAcceptAnyCert {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}

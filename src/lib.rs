@@ -72,6 +72,11 @@ pub use timeout::{Limits, Timeout};
 pub use transport::{Capabilities, Certificate, MockTransport, Transport};
 pub use util::{BoxFuture, IntoUrl, MaybeSend};
 
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use bytes::Bytes;
 pub use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version};
 pub use url::Url;

@@ -148,6 +148,7 @@ async fn dispatch(r: &Req) -> Result<Resp, Resp> {
         ["stream-bytes", n] => stream::stream_bytes(r, n)?,
         ["bytes", n] => stream::bytes(r, n)?,
         ["range", n] => stream::range(n)?,
+        ["zeros", n] => stream::zeros(r, n)?,
         ["lines", n] => stream::lines(r, n)?,
         [name @ ("gzip" | "deflate" | "brotli" | "zstd")] => encode::route(r, name),
         ["encode"] => encode::encode(r)?,

@@ -1,4 +1,4 @@
-//! Streaming and byte routes: drip, stream, stream-bytes, bytes, range, lines, upload-sink.
+//! Streaming and byte routes: drip, stream, stream-bytes, bytes, range, zeros, lines, upload-sink.
 
 use std::time::Duration;
 
@@ -110,6 +110,25 @@ pub(crate) fn bytes(r: &Req, n: &str) -> Result<Resp, Resp> {
         "application/octet-stream",
         seeded_bytes(n, seed),
     ))
+}
+
+/// `/zeros/{n}?chunk_size=K`: n zero bytes (up to 16 GiB) with Content-Length, streamed as
+/// K-byte frames (default 64 KiB) of one shared buffer: a cheap source for throughput benchmarks.
+pub(crate) fn zeros(r: &Req, n: &str) -> Result<Resp, Resp> {
+    let n = match n.parse::<u64>() {
+        Ok(n) if n <= 16 << 30 => n,
+        _ => return Err(bad_request("invalid count")),
+    };
+    let chunk_size = r.q_parse::<usize>("chunk_size", 65536)?.clamp(1, 16 << 20);
+    let chunk = Bytes::from(vec![0u8; chunk_size]);
+    let frames = (0..n).step_by(chunk_size).map(move |i| {
+        let len = (n - i).min(chunk_size as u64) as usize;
+        Ok(hyper::body::Frame::data(chunk.slice(..len)))
+    });
+    let body = http_body_util::StreamBody::new(futures_util::stream::iter(frames));
+    let mut resp = with_body(StatusCode::OK, "application/octet-stream", body.boxed_unsync());
+    set(&mut resp, CONTENT_LENGTH, &n.to_string());
+    Ok(resp)
 }
 
 /// `/range/{n}`: n bytes of the alphabet, repeating.

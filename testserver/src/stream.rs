@@ -126,7 +126,11 @@ pub(crate) fn zeros(r: &Req, n: &str) -> Result<Resp, Resp> {
         Ok(hyper::body::Frame::data(chunk.slice(..len)))
     });
     let body = http_body_util::StreamBody::new(futures_util::stream::iter(frames));
-    let mut resp = with_body(StatusCode::OK, "application/octet-stream", body.boxed_unsync());
+    let mut resp = with_body(
+        StatusCode::OK,
+        "application/octet-stream",
+        body.boxed_unsync(),
+    );
     set(&mut resp, CONTENT_LENGTH, &n.to_string());
     Ok(resp)
 }

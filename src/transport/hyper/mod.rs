@@ -102,24 +102,92 @@ impl Shared {
         let timeout = parts.timeout;
         let key = Key::for_url(&url)?;
 
-        let conn = self.conn(&key, &url, &timeout).await?;
-        let version = match conn {
-            Conn::H1(_) => Version::HTTP_11,
-            Conn::H2(_) => Version::HTTP_2,
-        };
-        let (request, progress) = build_request(parts, body, version)?;
-
-        let (head, release) = match conn {
-            Conn::H1(mut c) => {
-                let sent = c.sender.send_request(request);
-                let head = exchange(sent, &progress, &timeout, &url).await?;
-                let pool = self.pool.clone();
-                (head, Release::H1 { conn: c, pool })
-            }
-            Conn::H2(stream) => {
-                let sent = stream.sender().send_request(request);
-                let head = exchange(sent, &progress, &timeout, &url).await?;
-                (head, Release::H2(stream))
+        // A request waits here between tries: as the caller gave it, or already built for an
+        // HTTP/1.1 connection that handed it back unsent.
+        enum Pending {
+            Source(Parts, Body),
+            Built(http::Request<SendBody>, Arc<Progress>),
+        }
+        let idempotent = matches!(
+            parts.method,
+            Method::GET
+                | Method::HEAD
+                | Method::PUT
+                | Method::DELETE
+                | Method::OPTIONS
+                | Method::TRACE
+        );
+        let mut pending = Some(Pending::Source(parts, body));
+        let mut tries = 0;
+        let (head, release) = loop {
+            tries += 1;
+            // The connection is chosen before the request is built: HTTP/2 wants the full URI.
+            let (conn, reused) = self.conn(&key, &url, &timeout).await?;
+            let version = match conn {
+                Conn::H1(_) => Version::HTTP_11,
+                Conn::H2(_) => Version::HTTP_2,
+            };
+            let mut replay = None;
+            let Some(current) = pending.take() else {
+                return Err(Error::new(ErrorKind::Write)
+                    .with_message("the request was lost between tries")
+                    .with_url(url));
+            };
+            let (request, progress) = match current {
+                Pending::Source(parts, body) => {
+                    if reused && idempotent {
+                        replay = body.try_clone().map(|b| (parts.clone(), b));
+                    }
+                    build_request(parts, body, version)?
+                }
+                Pending::Built(request, progress) if version == Version::HTTP_11 => {
+                    (request, progress)
+                }
+                Pending::Built(..) => {
+                    return Err(Error::new(ErrorKind::Read)
+                        .with_message("the pooled connection closed before the request was sent")
+                        .with_url(url))
+                }
+            };
+            let result = match conn {
+                // A pooled HTTP/1.1 connection may have been closed by the server while idle:
+                // `try_send_request` hands the request back when it was never written.
+                Conn::H1(mut c) if reused => {
+                    let sent = c.sender.try_send_request(request);
+                    let pool = self.pool.clone();
+                    exchange(sent, &progress, &timeout, &url)
+                        .await
+                        .map(|head| (head, Release::H1 { conn: c, pool }))
+                }
+                Conn::H1(mut c) => {
+                    let sent = c.sender.send_request(request);
+                    let pool = self.pool.clone();
+                    exchange(sent, &progress, &timeout, &url)
+                        .await
+                        .map(|head| (head, Release::H1 { conn: c, pool }))
+                }
+                Conn::H2(stream) => {
+                    let sent = stream.sender().send_request(request);
+                    exchange(sent, &progress, &timeout, &url)
+                        .await
+                        .map(|head| (head, Release::H2(stream)))
+                }
+            };
+            match result {
+                Ok(done) => break done,
+                Err(Unsent::Back(request)) if tries < MAX_TRIES => {
+                    pending = Some(Pending::Built(*request, progress));
+                }
+                // Written to a connection the server had closed, and no response came back. As
+                // browsers do, an idempotent request with a body in memory goes out once more.
+                Err(Unsent::Failed(e))
+                    if tries < MAX_TRIES
+                        && replay.is_some()
+                        && matches!(e.kind(), ErrorKind::Read | ErrorKind::Protocol) =>
+                {
+                    pending = replay.map(|(parts, body)| Pending::Source(parts, body));
+                }
+                Err(e) => return Err(e.into_error()),
             }
         };
 
@@ -137,13 +205,13 @@ impl Shared {
         Ok(response)
     }
 
-    /// A connection for `key`: a pooled one, or a new one once the pool allows it.
-    async fn conn(&self, key: &Key, url: &Url, timeout: &Timeout) -> Result<Conn> {
+    /// A connection for `key`: a pooled one (`true`), or a new one once the pool allows it.
+    async fn conn(&self, key: &Key, url: &Url, timeout: &Timeout) -> Result<(Conn, bool)> {
         let h2 = !key.https && self.connector.http2_prior_knowledge();
         let checkout = self.pool.checkout(key, h2, timeout.pool_timeout()).await;
         let (permit, _connecting) = match checkout {
-            Ok(Checkout::H1(c)) => return Ok(Conn::H1(c)),
-            Ok(Checkout::H2(s)) => return Ok(Conn::H2(s)),
+            Ok(Checkout::H1(c)) => return Ok((Conn::H1(c), true)),
+            Ok(Checkout::H2(s)) => return Ok((Conn::H2(s), true)),
             Ok(Checkout::Connect(permit, connecting)) => (permit, connecting),
             Err(pool::PoolTimedOut) => {
                 return Err(Error::new(ErrorKind::Timeout(TimeoutKind::Pool))
@@ -156,22 +224,64 @@ impl Shared {
             .connect(key, url, permit, timeout.connect_timeout())
             .await?;
         Ok(match connected {
-            Connected::H1(c) => Conn::H1(c),
-            Connected::H2(c) => Conn::H2(self.pool.insert_h2(key.clone(), c)),
+            Connected::H1(c) => (Conn::H1(c), false),
+            Connected::H2(c) => (Conn::H2(self.pool.insert_h2(key.clone(), c)), false),
         })
+    }
+}
+
+/// The most connections one request is tried on when pooled ones turn out to be closed.
+const MAX_TRIES: u32 = 4;
+
+/// Why an exchange produced no response head.
+enum Unsent {
+    /// The request was never written; here it is back.
+    Back(Box<http::Request<SendBody>>),
+    /// It failed for good.
+    Failed(Error),
+}
+
+impl Unsent {
+    fn into_error(self) -> Error {
+        match self {
+            Unsent::Failed(e) => e,
+            // Only `try_send_request` hands requests back.
+            Unsent::Back(_) => {
+                Error::new(ErrorKind::Write).with_message("the request was not sent")
+            }
+        }
+    }
+}
+
+/// What hyper's send futures fail with: a plain error, or one that may hand the request back.
+trait SendFailure {
+    fn split(self) -> (hyper::Error, Option<http::Request<SendBody>>);
+}
+
+impl SendFailure for hyper::Error {
+    fn split(self) -> (hyper::Error, Option<http::Request<SendBody>>) {
+        (self, None)
+    }
+}
+
+impl SendFailure for hyper::client::conn::TrySendError<http::Request<SendBody>> {
+    fn split(mut self) -> (hyper::Error, Option<http::Request<SendBody>>) {
+        let req = self.take_message();
+        (self.into_error(), req)
     }
 }
 
 /// Sends the request and waits for the response head, under the write timeout while hyper
 /// pulls the body and the read timeout after.
-async fn exchange<F>(
+async fn exchange<F, E>(
     sent: F,
     progress: &Arc<Progress>,
     timeout: &Timeout,
     url: &Url,
-) -> Result<http::Response<Incoming>>
+) -> std::result::Result<http::Response<Incoming>, Unsent>
 where
-    F: Future<Output = hyper::Result<http::Response<Incoming>>>,
+    F: Future<Output = std::result::Result<http::Response<Incoming>, E>>,
+    E: SendFailure,
 {
     let watchdog = body::watchdog(
         progress.clone(),
@@ -180,11 +290,14 @@ where
     );
     tokio::select! {
         biased;
-        result = sent => result.map_err(|e| {
-            let phase = if progress.is_done() { Phase::ReadHead } else { Phase::Write };
-            map_hyper_error(e, phase, url)
+        result = sent => result.map_err(|e| match e.split() {
+            (_, Some(req)) => Unsent::Back(Box::new(req)),
+            (e, None) => {
+                let phase = if progress.is_done() { Phase::ReadHead } else { Phase::Write };
+                Unsent::Failed(map_hyper_error(e, phase, url))
+            }
         }),
-        e = watchdog => Err(e.with_url(url.clone())),
+        e = watchdog => Err(Unsent::Failed(e.with_url(url.clone()))),
     }
 }
 

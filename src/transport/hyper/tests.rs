@@ -590,3 +590,23 @@ async fn https_with_an_unknown_issuer_is_a_connect_error_unless_told_to_accept_i
     let r = t.send(get(url, secs(5))).await.unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_the_server_closed_while_idle_is_replaced_not_an_error() {
+    // The server answers without `Connection: close` and then closes: the pooled connection
+    // is dead by the time the next request takes it.
+    let server = RawServer::start(Reply::SendClose(OK)).await;
+    let t = transport(Limits::default());
+    for i in 0..20 {
+        let mut r = t
+            .send(get(server.url("/"), secs(5)))
+            .await
+            .unwrap_or_else(|e| panic!("request {i}: {e}"));
+        assert_eq!(r.text().await.unwrap(), "ok");
+        // Sometimes at once, sometimes after the FIN has arrived: both races must succeed.
+        if i % 2 == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    assert_eq!(server.accepts(), 20);
+}

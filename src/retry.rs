@@ -85,15 +85,7 @@ impl Retry {
     pub(crate) fn method_allowed(&self, m: &Method) -> bool {
         match &self.methods {
             Some(list) => list.contains(m),
-            None => matches!(
-                *m,
-                Method::GET
-                    | Method::HEAD
-                    | Method::PUT
-                    | Method::DELETE
-                    | Method::OPTIONS
-                    | Method::TRACE
-            ),
+            None => crate::util::is_idempotent(m),
         }
     }
 

@@ -159,6 +159,15 @@ pub(crate) fn check_scheme(url: &Url) -> Result<()> {
     }
 }
 
+/// GET, HEAD, PUT, DELETE, OPTIONS and TRACE: safe to send twice (RFC 9110, 9.2.2).
+pub(crate) fn is_idempotent(method: &http::Method) -> bool {
+    use http::Method;
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE
+    )
+}
+
 /// The origin triple used to decide whether credentials survive a redirect.
 pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()

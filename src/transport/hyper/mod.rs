@@ -108,15 +108,7 @@ impl Shared {
             Source(Parts, Body),
             Built(http::Request<SendBody>, Arc<Progress>),
         }
-        let idempotent = matches!(
-            parts.method,
-            Method::GET
-                | Method::HEAD
-                | Method::PUT
-                | Method::DELETE
-                | Method::OPTIONS
-                | Method::TRACE
-        );
+        let idempotent = crate::util::is_idempotent(&parts.method);
         let mut pending = Some(Pending::Source(parts, body));
         let mut tries = 0;
         let (head, release) = loop {

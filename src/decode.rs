@@ -309,6 +309,8 @@ struct Wrapped {
     decoders: Vec<Decoder>,
     max: u64,
     produced: u64,
+    /// Any encoded input seen: an empty body (a 304, a 204) with a `Content-Encoding` is empty.
+    saw_input: bool,
     read_timeout: Option<Duration>,
     timer: Option<SleepLocal>,
     url: Url,
@@ -330,6 +332,7 @@ pub(crate) fn wrap_body(
         decoders,
         max,
         produced: 0,
+        saw_input: false,
         read_timeout,
         timer: None,
         url,
@@ -368,7 +371,10 @@ impl Stream for Wrapped {
                         Some(Ok(chunk)) if this.decoders.is_empty() => {
                             return Poll::Ready(Some(Ok(chunk)))
                         }
-                        Some(Ok(chunk)) => match run_stack(&mut this.decoders, &chunk, false) {
+                        Some(Ok(chunk)) => match {
+                            this.saw_input |= !chunk.is_empty();
+                            run_stack(&mut this.decoders, &chunk, false)
+                        } {
                             Ok(out) => {
                                 if let Some(r) = this.emit(out) {
                                     return Poll::Ready(Some(r));
@@ -385,7 +391,7 @@ impl Stream for Wrapped {
                         }
                         None => {
                             this.done = true;
-                            if this.decoders.is_empty() {
+                            if this.decoders.is_empty() || !this.saw_input {
                                 return Poll::Ready(None);
                             }
                             return match run_stack(&mut this.decoders, &[], true) {

@@ -750,6 +750,17 @@ fn content_is_decoded_with_a_cap() {
             .await
             .unwrap_err();
         assert!(e.is_decode(), "{e}");
+        // A 304 keeps the Content-Encoding of the resource, and has no body at all.
+        for enc in ["gzip", "deflate", "br", "zstd", "gzip, br"] {
+            let empty = Client::builder()
+                .transport(MockTransport::new(move |_| async move {
+                    Ok(Response::new(304, ()).with_header("content-encoding", enc))
+                }))
+                .build()
+                .unwrap();
+            let body = empty.get("http://h/").await.unwrap().bytes().await;
+            assert!(body.unwrap().is_empty(), "{enc}");
+        }
     });
 }
 

@@ -21,4 +21,81 @@ cargo clippy --workspace --all-targets --features blocking -- -D warnings
 step "native: unit tests, MockTransport suite, integration against the local server, doc tests, examples"
 cargo test --workspace --features blocking
 
+# ---------------------------------------------------------------------------------------------
+# WASI 0.2: the same behaviour suite as components in wasmtime, and the two WASI examples.
+WASMTIME_VERSION=48.0.8
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+
+step "WASI: toolchain (wasm32-wasip2 target, wasmtime $WASMTIME_VERSION)"
+rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
+if [ "$(wasmtime --version 2>/dev/null | awk '{print $2}')" != "$WASMTIME_VERSION" ]; then
+  cargo install wasmtime-cli --version "$WASMTIME_VERSION" --locked
+fi
+wasmtime --version
+
+step "WASI: the vendored WIT and the bindings are wasi 0.2.0"
+scripts/vendor-wit.sh --check
+
+step "WASI: lint and format (library, tests, examples)"
+cargo clippy --target wasm32-wasip2 --lib --features blocking -- -D warnings
+cargo clippy --target wasm32-wasip2 --features blocking --test behaviour --test wasi -- -D warnings
+for ex in examples/wasi-fetch examples/wasi-proxy; do
+  cargo fmt --manifest-path "$ex/Cargo.toml" -- --check
+  CARGO_TARGET_DIR="$target_dir" cargo clippy --manifest-path "$ex/Cargo.toml" --target wasm32-wasip2 -- -D warnings
+done
+
+step "WASI: start the test server"
+cargo build -p anyfetch-testserver --bin anyfetch-testserver
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+"$target_dir/debug/anyfetch-testserver" >"$work/server.out" 2>"$work/server.err" &
+pids+=("$!")
+first_line() { # waits up to 30 s for the first stdout line of a background process
+  for _ in $(seq 300); do
+    if [ -s "$1" ] && IFS= read -r line <"$1"; then printf '%s\n' "$line"; return 0; fi
+    sleep 0.1
+  done
+  echo "no output in $1" >&2; return 1
+}
+line=$(first_line "$work/server.out")
+ANYFETCH_TEST_SERVER="${line##* }"
+case "$ANYFETCH_TEST_SERVER" in http://127.0.0.1:*) ;; *) echo "unexpected: $line" >&2; exit 1 ;; esac
+export ANYFETCH_TEST_SERVER
+echo "test server: $ANYFETCH_TEST_SERVER"
+
+step "WASI: behaviour suite and WASI tests, as components in wasmtime"
+cargo test --target wasm32-wasip2 --features blocking --test behaviour --test wasi
+
+step "WASI: build the examples (the command with the release-small profile)"
+CARGO_TARGET_DIR="$target_dir" cargo build --manifest-path examples/wasi-fetch/Cargo.toml \
+  --target wasm32-wasip2 --profile release-small
+CARGO_TARGET_DIR="$target_dir" cargo build --manifest-path examples/wasi-proxy/Cargo.toml \
+  --target wasm32-wasip2 --release
+fetch_wasm="$target_dir/wasm32-wasip2/release-small/anyfetch-wasi-fetch.wasm"
+proxy_wasm="$target_dir/wasm32-wasip2/release/anyfetch_wasi_proxy.wasm"
+ls -l "$fetch_wasm" "$proxy_wasm"
+
+step "WASI: the command example fetches from the test server (wasmtime run -S http)"
+wasmtime run -S http "$fetch_wasm" "$ANYFETCH_TEST_SERVER/get?from=wasi-fetch" >"$work/fetch.out"
+grep -q '"from": *"wasi-fetch"' "$work/fetch.out" || { cat "$work/fetch.out"; exit 1; }
+echo "ok: the body came from the test server"
+
+step "WASI: the proxy example answers under wasmtime serve"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+wasmtime serve -S cli --env "UPSTREAM=$ANYFETCH_TEST_SERVER" --addr "127.0.0.1:$port" \
+  "$proxy_wasm" >"$work/serve.out" 2>&1 &
+pids+=("$!")
+for _ in $(seq 150); do
+  curl -sf -D "$work/proxy.head" -o "$work/proxy.out" "http://127.0.0.1:$port/get?via=proxy" && break
+  sleep 0.2
+done
+grep -qi '^x-proxied-by: anyfetch-wasi-proxy' "$work/proxy.head" || { cat "$work/serve.out"; exit 1; }
+grep -q "\"url\": *\"$ANYFETCH_TEST_SERVER/get?via=proxy\"" "$work/proxy.out" || { cat "$work/proxy.out"; exit 1; }
+echo "ok: the proxy answered with the upstream's body"
+
 step "all suites passed"

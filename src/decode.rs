@@ -371,20 +371,20 @@ impl Stream for Wrapped {
                         Some(Ok(chunk)) if this.decoders.is_empty() => {
                             return Poll::Ready(Some(Ok(chunk)))
                         }
-                        Some(Ok(chunk)) => match {
+                        Some(Ok(chunk)) => {
                             this.saw_input |= !chunk.is_empty();
-                            run_stack(&mut this.decoders, &chunk, false)
-                        } {
-                            Ok(out) => {
-                                if let Some(r) = this.emit(out) {
-                                    return Poll::Ready(Some(r));
+                            match run_stack(&mut this.decoders, &chunk, false) {
+                                Ok(out) => {
+                                    if let Some(r) = this.emit(out) {
+                                        return Poll::Ready(Some(r));
+                                    }
+                                }
+                                Err(e) => {
+                                    this.done = true;
+                                    return Poll::Ready(Some(Err(e.with_url(this.url.clone()))));
                                 }
                             }
-                            Err(e) => {
-                                this.done = true;
-                                return Poll::Ready(Some(Err(e.with_url(this.url.clone()))));
-                            }
-                        },
+                        }
                         Some(Err(e)) => {
                             this.done = true;
                             return Poll::Ready(Some(Err(e.with_url(this.url.clone()))));

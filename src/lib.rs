@@ -72,6 +72,12 @@ pub use timeout::{Limits, Timeout};
 pub use transport::{Capabilities, Certificate, MockTransport, Transport};
 pub use util::{BoxFuture, IntoUrl, MaybeSend};
 
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+#[doc(hidden)]
+pub use transport::wasi::bindings;
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+pub use transport::wasi::block_on;
+
 /// The README's examples, compiled as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

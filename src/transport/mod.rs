@@ -15,6 +15,9 @@ pub use mock::MockTransport;
 #[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
 pub(crate) mod hyper;
 
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+pub(crate) mod wasi;
+
 /// Sends one request and returns its response with the body unread (httpx's
 /// `handle_request`).
 ///
@@ -66,7 +69,10 @@ impl<T: Transport + ?Sized> Transport for Arc<T> {
 
 /// A certificate to trust as a root, for [`ClientBuilder::add_root_certificate`](crate::ClientBuilder::add_root_certificate).
 #[derive(Clone, Debug)]
-#[cfg_attr(not(feature = "native"), allow(dead_code))]
+#[cfg_attr(
+    not(all(feature = "native", not(target_arch = "wasm32"))),
+    allow(dead_code)
+)]
 pub struct Certificate {
     pub(crate) der: Vec<Vec<u8>>,
 }
@@ -176,7 +182,14 @@ pub(crate) fn default_transport(config: &TransportConfig) -> Result<Arc<dyn Tran
     {
         Ok(Arc::new(hyper::HyperTransport::new(config)?))
     }
-    #[cfg(not(all(not(target_arch = "wasm32"), feature = "native")))]
+    #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+    {
+        Ok(Arc::new(wasi::WasiTransport::new(config)?))
+    }
+    #[cfg(not(any(
+        all(not(target_arch = "wasm32"), feature = "native"),
+        all(target_arch = "wasm32", target_os = "wasi")
+    )))]
     {
         let _ = config;
         Ok(Arc::new(NoTransport))

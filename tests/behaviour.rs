@@ -1,0 +1,586 @@
+//! The behaviour suite: what anyfetch does against the project's own local server, the same on
+//! every backend. It compiles for the native target (hyper; the server runs in-process) and for
+//! `wasm32-wasip2` (the WASI backend inside wasmtime; see `tests/common/mod.rs`):
+//!
+//! ```sh
+//! cargo test --test behaviour                         # native
+//! cargo test --target wasm32-wasip2 --test behaviour  # WASI (scripts/test.sh sets it up)
+//! ```
+//!
+//! Native-only behaviour (TLS roots, h2c, pool limits, the write timeout, keep-alive reuse)
+//! stays in `tests/native.rs`.
+#![cfg(any(
+    all(feature = "native", not(target_arch = "wasm32")),
+    all(target_arch = "wasm32", target_os = "wasi")
+))]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use anyfetch::{Client, DigestAuth, Retry, TimeoutKind, Version};
+use common::{dead_port, run, url};
+use futures::{StreamExt, TryStreamExt};
+use serde_json::{json, Value};
+
+#[test]
+fn get_with_params_and_headers() {
+    run(async {
+        let mut r = anyfetch::get(url("/get"))
+            .query(&[("q", "test"), ("page", "2")])
+            .header("X-Trace", "abc")
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.version(), Version::HTTP_11);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["args"], json!({"q": "test", "page": "2"}));
+        assert_eq!(v["headers"]["X-Trace"], "abc");
+        assert!(v["headers"]["User-Agent"]
+            .as_str()
+            .unwrap()
+            .starts_with("anyfetch/"));
+    });
+}
+
+#[test]
+fn json_form_raw_and_multipart_posts() {
+    run(async {
+        let mut r = anyfetch::post(url("/post"))
+            .json(&json!({"id": 1, "name": "ada"}))
+            .await
+            .unwrap();
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["json"], json!({"id": 1, "name": "ada"}));
+        assert_eq!(v["headers"]["Content-Type"], "application/json");
+
+        let v: Value = anyfetch::post(url("/post"))
+            .form(&[("key", "value")])
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["form"], json!({"key": "value"}));
+
+        let v: Value = anyfetch::post(url("/post"))
+            .body(b"raw bytes".to_vec())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["data"], "raw bytes");
+
+        let form =
+            anyfetch::multipart::Form::new()
+                .text("a", "b")
+                .file("file", "a.txt", "file content");
+        let v: Value = anyfetch::post(url("/post"))
+            .multipart(form)
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["form"], json!({"a": "b"}));
+        assert_eq!(v["files"], json!({"file": "file content"}));
+
+        for (m, path) in [("PUT", "/put"), ("PATCH", "/patch"), ("DELETE", "/delete")] {
+            let v: Value = anyfetch::request(m, url(path))
+                .json(&json!({"m": m}))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(v["json"]["m"], m);
+        }
+    });
+}
+
+#[test]
+fn basic_bearer_and_digest_auth() {
+    run(async {
+        let r = anyfetch::get(url("/basic-auth/user/passwd"))
+            .basic_auth("user", "passwd")
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let r = anyfetch::get(url("/basic-auth/user/passwd"))
+            .basic_auth("user", "wrong")
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        let r = anyfetch::get(url("/bearer"))
+            .bearer_auth("TOKEN")
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        for alg in ["MD5", "SHA-256", "SHA-512", "MD5-sess", "SHA-256-sess"] {
+            let mut r = anyfetch::get(url(&format!("/digest-auth/auth/user/passwd/{alg}")))
+                .auth(DigestAuth::new("user", "passwd"))
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{alg}");
+            assert_eq!(r.json::<Value>().await.unwrap()["authenticated"], true);
+            let r = anyfetch::get(url(&format!("/digest-auth/auth/user/passwd/{alg}")))
+                .auth(DigestAuth::new("user", "nope"))
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 401, "{alg} with a wrong password");
+        }
+        let r = anyfetch::post(url("/digest-auth/auth-int/user/passwd"))
+            .body("integrity")
+            .auth(DigestAuth::new("user", "passwd"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "auth-int");
+    });
+}
+
+#[test]
+fn cookies_persist_across_calls() {
+    run(async {
+        let client = Client::new();
+        let r = client.get(url("/cookies/set?name=value")).await.unwrap();
+        assert_eq!(r.status(), 302);
+        let v: Value = client
+            .get(url("/cookies"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["cookies"], json!({"name": "value"}));
+        client.get(url("/cookies/delete?name")).await.unwrap();
+        let v: Value = client
+            .get(url("/cookies"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["cookies"], json!({}));
+        // One-offs share no jar.
+        anyfetch::get(url("/cookies/set/a/b")).await.unwrap();
+        let v: Value = anyfetch::get(url("/cookies"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["cookies"], json!({}));
+    });
+}
+
+#[test]
+fn fan_out_of_five_one_second_requests_takes_about_one_second() {
+    run(async {
+        let client = Client::new();
+        let start = Instant::now();
+        let rs =
+            futures::future::join_all((0..5).map(|_| client.get(url("/delay/1")).send())).await;
+        let took = start.elapsed();
+        assert!(rs
+            .iter()
+            .all(|r| r.as_ref().is_ok_and(|r| r.status() == 200)));
+        assert!(took < Duration::from_millis(2500), "{took:?}");
+        assert!(took >= Duration::from_secs(1));
+    });
+}
+
+#[test]
+fn capped_fan_out_and_a_batch_where_one_failure_does_not_sink_the_rest() {
+    run(async {
+        let client = Client::new();
+        let start = Instant::now();
+        let n = futures::stream::iter((0..4).map(|_| client.get(url("/delay/0.5")).send()))
+            .buffer_unordered(2)
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len();
+        let took = start.elapsed();
+        assert_eq!(n, 4);
+        assert!(
+            took >= Duration::from_millis(950) && took < Duration::from_millis(2500),
+            "{took:?}"
+        );
+
+        let dead = dead_port();
+        let batch = futures::future::join_all([
+            client.get(url("/get")).send(),
+            client.get(format!("http://127.0.0.1:{dead}/")).send(),
+            client.get(url("/status/201")).send(),
+        ])
+        .await;
+        assert_eq!(batch[0].as_ref().unwrap().status(), 200);
+        assert!(batch[1].as_ref().unwrap_err().is_connect());
+        assert_eq!(batch[2].as_ref().unwrap().status(), 201);
+    });
+}
+
+#[test]
+fn streaming_100kb_in_chunks_and_drip_arrives_incrementally() {
+    run(async {
+        let mut r = anyfetch::get(url("/stream-bytes/100000?chunk_size=10000"))
+            .await
+            .unwrap();
+        let chunks: Vec<_> = r.bytes_stream().try_collect().await.unwrap();
+        assert_eq!(chunks.iter().map(|c| c.len()).sum::<usize>(), 100_000);
+        assert!(chunks.len() > 1, "{} chunks", chunks.len());
+
+        let start = Instant::now();
+        let mut r = anyfetch::get(url("/drip?numbytes=4&duration=1.2"))
+            .await
+            .unwrap();
+        let mut s = r.bytes_stream();
+        let mut arrivals = Vec::new();
+        while let Some(c) = s.next().await {
+            arrivals.push((c.unwrap().len(), start.elapsed()));
+        }
+        assert_eq!(arrivals.iter().map(|a| a.0).sum::<usize>(), 4);
+        let (first, last) = (arrivals[0].1, arrivals.last().unwrap().1);
+        assert!(last - first >= Duration::from_millis(600), "{arrivals:?}");
+    });
+}
+
+#[test]
+fn lines_from_a_streamed_response() {
+    run(async {
+        let start = Instant::now();
+        let mut r = anyfetch::get(url("/lines/4?delay=0.3")).await.unwrap();
+        let mut lines = Box::pin(r.lines());
+        assert_eq!(lines.next().await.unwrap().unwrap(), "line 0");
+        let first_at = start.elapsed();
+        let rest: Vec<String> = lines.try_collect().await.unwrap();
+        assert_eq!(rest, ["line 1", "line 2", "line 3"]);
+        assert!(
+            start.elapsed() - first_at >= Duration::from_millis(600),
+            "lines arrive as sent"
+        );
+    });
+}
+
+#[test]
+fn redirects_off_by_default_followed_on_request_with_history() {
+    run(async {
+        let r = anyfetch::get(url("/redirect/3")).await.unwrap();
+        assert_eq!(r.status(), 302);
+        assert_eq!(r.headers()["location"], "/redirect/2");
+        let r = anyfetch::get(url("/redirect/3"))
+            .follow_redirects(true)
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.url().path(), "/get");
+        assert_eq!(r.history().len(), 3);
+        assert_eq!(r.history()[0].url().path(), "/redirect/3");
+        let r = anyfetch::get(url("/absolute-redirect/2"))
+            .follow_redirects(true)
+            .await
+            .unwrap();
+        assert_eq!((r.status().as_u16(), r.history().len()), (200, 2));
+        let client = Client::builder()
+            .follow_redirects(true)
+            .max_redirects(2)
+            .build()
+            .unwrap();
+        let e = client.get(url("/redirect/3")).await.unwrap_err();
+        assert!(e.is_redirect(), "{e}");
+        // A cookie set by a redirect response is sent on the next hop.
+        let mut r = Client::new()
+            .get(url("/cookies/set?k=v"))
+            .follow_redirects(true)
+            .await
+            .unwrap();
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["cookies"],
+            json!({"k": "v"})
+        );
+    });
+}
+
+#[test]
+fn error_for_status_on_503() {
+    run(async {
+        let e = anyfetch::get(url("/status/503"))
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap_err();
+        assert!(e.is_status());
+        assert_eq!(e.status().unwrap().as_u16(), 503);
+        assert_eq!(e.url().unwrap().path(), "/status/503");
+    });
+}
+
+#[test]
+fn read_timeout_fires_on_a_slow_server() {
+    run(async {
+        let start = Instant::now();
+        let e = anyfetch::get(url("/delay/3"))
+            .timeout(Duration::from_secs(1))
+            .await
+            .unwrap_err();
+        assert_eq!(e.timeout_kind(), Some(TimeoutKind::Read), "{e}");
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        // A stall mid-body is a read timeout too.
+        let mut r = anyfetch::get(url("/misbehave/stall"))
+            .timeout(Duration::from_millis(500))
+            .await
+            .unwrap();
+        let e = r.bytes().await.unwrap_err();
+        assert_eq!(e.timeout_kind(), Some(TimeoutKind::Read), "{e}");
+    });
+}
+
+#[test]
+fn the_default_timeout_is_five_seconds() {
+    run(async {
+        let start = Instant::now();
+        let e = anyfetch::get(url("/misbehave/stall-headers"))
+            .await
+            .unwrap_err();
+        let took = start.elapsed();
+        assert!(e.is_timeout(), "{e}");
+        assert!(
+            took >= Duration::from_millis(4900) && took < Duration::from_secs(7),
+            "{took:?}"
+        );
+    });
+}
+
+#[test]
+fn a_refused_connection_is_a_connect_error() {
+    run(async {
+        let e = anyfetch::get(format!("http://127.0.0.1:{}/", dead_port()))
+            .await
+            .unwrap_err();
+        assert!(e.is_connect() && e.is_request(), "{e}");
+        assert!(std::error::Error::source(&e).is_some(), "keeps its source");
+        assert!(e.url().is_some());
+    });
+}
+
+#[test]
+fn content_encodings_are_decoded() {
+    run(async {
+        for (path, key) in [
+            ("/gzip", "gzipped"),
+            ("/deflate", "deflated"),
+            ("/brotli", "brotli"),
+            ("/zstd", "zstd"),
+        ] {
+            let v: Value = anyfetch::get(url(path))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(v[key], true, "{path}");
+        }
+        let body = anyfetch::get(url("/encode?enc=gzip,br,zstd&size=70000"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(body.len(), 70_000);
+        assert!(body.iter().all(|&b| b == b'a'));
+        let client = Client::builder()
+            .max_decoded_size(10 << 20)
+            .build()
+            .unwrap();
+        let e = client
+            .get(url("/misbehave/gzip-bomb"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap_err();
+        assert!(e.is_decode(), "{e}");
+        let e = anyfetch::get(url("/misbehave/bad-gzip"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap_err();
+        assert!(e.is_decode(), "{e}");
+    });
+}
+
+#[test]
+fn text_follows_the_charset() {
+    run(async {
+        let t = anyfetch::get(url("/charset/latin1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(t, "café");
+        let t = anyfetch::get(url("/encoding/utf8"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!t.is_ascii());
+    });
+}
+
+#[test]
+fn a_server_that_breaks_the_protocol_gets_a_typed_error() {
+    run(async {
+        let read = |p: &'static str| async move {
+            match anyfetch::get(url(p)).await {
+                Ok(mut r) => r.bytes().await.map(|_| ()),
+                Err(e) => Err(e),
+            }
+        };
+        let e = read("/misbehave/truncated").await.unwrap_err();
+        assert!(
+            e.is_request() && e.kind() == anyfetch::ErrorKind::Protocol,
+            "truncated: {e}"
+        );
+        let e = read("/misbehave/bad-chunk").await.unwrap_err();
+        assert!(e.kind() == anyfetch::ErrorKind::Protocol, "bad-chunk: {e}");
+        let e = read("/misbehave/reset").await.unwrap_err();
+        assert!(e.is_request() && !e.is_timeout(), "reset: {e}");
+        let e = read("/misbehave/bad-status").await.unwrap_err();
+        assert!(e.kind() == anyfetch::ErrorKind::Protocol, "bad-status: {e}");
+        let e = read("/misbehave/close").await.unwrap_err();
+        assert!(e.is_request(), "close: {e}");
+        let e = anyfetch::get(url("/misbehave/bad-json"))
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap_err();
+        assert!(e.is_decode(), "bad-json: {e}");
+    });
+}
+
+#[test]
+fn retries_until_the_server_recovers() {
+    run(async {
+        let client = Client::builder()
+            .retry(Retry::new(3).backoff_factor(0.05))
+            .build()
+            .unwrap();
+        // Unique per run (`std::process::id` does not exist in a component).
+        let key = format!(
+            "k{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        );
+        let mut r = client
+            .get(url(&format!("/retry/{key}?fail=2&status=503")))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.json::<Value>().await.unwrap()["attempts"], 3);
+    });
+}
+
+#[test]
+fn head_has_no_body() {
+    run(async {
+        let mut r = anyfetch::head(url("/get")).await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.bytes().await.unwrap().is_empty());
+    });
+}
+
+#[test]
+fn client_with_base_url_and_default_headers() {
+    run(async {
+        let client = Client::builder()
+            .base_url(url("/anything/api"))
+            .header("User-Agent", "my-app/1.0")
+            .header("Accept", "application/json")
+            .build()
+            .unwrap();
+        let mut a = client.get("/items").await.unwrap();
+        let va: Value = a.json().await.unwrap();
+        let mut b = client
+            .get("items")
+            .header("Accept", "text/plain")
+            .await
+            .unwrap();
+        let vb: Value = b.json().await.unwrap();
+        assert!(
+            va["url"].as_str().unwrap().ends_with("/anything/api/items"),
+            "{va}"
+        );
+        assert_eq!(va["headers"]["User-Agent"], "my-app/1.0");
+        assert_eq!(va["headers"]["Accept"], "application/json");
+        assert_eq!(vb["headers"]["Accept"], "text/plain");
+        assert!(
+            vb["url"].as_str().unwrap().ends_with("/anything/api/items"),
+            "{vb}"
+        );
+    });
+}
+
+#[test]
+fn streamed_upload() {
+    run(async {
+        let chunks =
+            futures::stream::iter((0..64).map(|_| Ok::<_, std::io::Error>(vec![b'x'; 16 * 1024])));
+        let mut r = anyfetch::post(url("/upload-sink"))
+            .body(anyfetch::Body::from_stream(chunks))
+            .await
+            .unwrap();
+        assert_eq!(r.json::<Value>().await.unwrap()["received"], 64 * 16 * 1024);
+        // A body held in memory, larger than one write the host takes.
+        let mut r = anyfetch::post(url("/post"))
+            .body(vec![b'y'; 100_000])
+            .await
+            .unwrap();
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["data"].as_str().unwrap().len(), 100_000);
+        assert_eq!(v["headers"]["Content-Length"], "100000");
+    });
+}
+
+/// Runs outside any executor: the blocking twin waits by itself (natively on its own runtime,
+/// on WASI through `anyfetch::block_on`).
+#[cfg(feature = "blocking")]
+#[test]
+fn the_blocking_twin() {
+    let mut r = anyfetch::blocking::get(url("/get"))
+        .query(&[("a", "1")])
+        .send()
+        .unwrap();
+    assert_eq!(r.json::<Value>().unwrap()["args"]["a"], "1");
+    let client = anyfetch::blocking::Client::builder()
+        .base_url(url("/"))
+        .build()
+        .unwrap();
+    let mut r = client.post("/post").json(&json!({"x": 1})).send().unwrap();
+    assert_eq!(r.json::<Value>().unwrap()["json"]["x"], 1);
+    let lines: Vec<String> = client
+        .get("/lines/3")
+        .send()
+        .unwrap()
+        .lines()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(lines, ["line 0", "line 1", "line 2"]);
+    let e = client
+        .get("/status/503")
+        .send()
+        .unwrap()
+        .error_for_status()
+        .unwrap_err();
+    assert!(e.is_status());
+}

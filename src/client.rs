@@ -294,7 +294,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Connection-pool limits (native backend). Defaults to [`Limits::default`].
+    /// Connection-pool limits, honoured by the native backend. WASI hosts and browsers pool
+    /// connections themselves, so there they do not apply. Defaults to [`Limits::default`].
     pub fn limits(mut self, limits: Limits) -> Self {
         self.config.limits = limits;
         self

@@ -98,4 +98,60 @@ grep -qi '^x-proxied-by: anyfetch-wasi-proxy' "$work/proxy.head" || { cat "$work
 grep -q "\"url\": *\"$ANYFETCH_TEST_SERVER/get?via=proxy\"" "$work/proxy.out" || { cat "$work/proxy.out"; exit 1; }
 echo "ok: the proxy answered with the upstream's body"
 
+# ---------------------------------------------------------------------------------------------
+# Browser and Node (Rust API): the fetch backend on wasm32-unknown-unknown. The same behaviour
+# suite under wasm-bindgen-test, in Node and in headless Chromium, against the test server
+# started above (its URL, and a port where nothing listens, are compiled into the tests).
+step "browser and Node (Rust API): toolchain (wasm32-unknown-unknown, wasm-bindgen-cli, Chromium)"
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen_version" ]; then
+  # Without --locked: the CLI's lock file names a crate version the registry lacks (TOOLING.md).
+  cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
+fi
+wasm-bindgen --version
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
+  $sudo_ apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y chromium chromium-driver
+fi
+export CHROMEDRIVER=/usr/bin/chromedriver
+# Chromium's flags (--no-sandbox to run as root, headless) for wasm-bindgen-test-runner.
+export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/webdriver.json"
+node --version
+
+step "browser and Node (Rust API): lint"
+cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --test behaviour -- -D warnings
+
+ANYFETCH_DEAD_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export ANYFETCH_DEAD_PORT
+
+step "browser and Node (Rust API): behaviour suite in Node"
+cargo test --target wasm32-unknown-unknown --test behaviour
+
+step "browser and Node (Rust API): behaviour suite in headless Chromium"
+WASM_BINDGEN_USE_BROWSER=1 cargo test --target wasm32-unknown-unknown --test behaviour
+
+# ---------------------------------------------------------------------------------------------
+# JS package: the JavaScript API (feature `js`, src/js/) as the npm package in js/, tested in
+# Node, by tsc (the .d.ts), and in headless Chromium (a page on another origin, and a module
+# worker) against the test server started above.
+step "JS package: lint (feature js; the npm build leaves default features out)"
+cargo clippy --target wasm32-unknown-unknown --features js --lib -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --no-default-features --features js --lib -- -D warnings
+
+step "JS package: npm dependencies (playwright-core, typescript), installed when the lock changed"
+if [ ! -d js/node_modules ] || ! cmp -s js/package-lock.json js/node_modules/.anyfetch-lock; then
+  (cd js && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.anyfetch-lock)
+fi
+
+step "JS package: build js/pkg (cargo rustc --crate-type cdylib, wasm-bindgen --target web)"
+(cd js && npm run build)
+echo "js/pkg/anyfetch_bg.wasm: $(wc -c <js/pkg/anyfetch_bg.wasm) bytes, $(gzip -9 <js/pkg/anyfetch_bg.wasm | wc -c) gzip -9"
+
+step "JS package: npm test (Node, TypeScript declarations, headless Chromium page and worker)"
+(cd js && npm test)
+
 step "all suites passed"

@@ -58,6 +58,9 @@ mod util;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 
+#[cfg(all(feature = "js", target_arch = "wasm32", target_os = "unknown"))]
+mod js;
+
 pub use auth::{Auth, AuthStep, BasicAuth, BearerAuth};
 pub use body::{Body, BodyStream};
 pub use builder::RequestBuilder;
@@ -69,7 +72,7 @@ pub use request::{Parts, Request};
 pub use response::{IntoStatusCode, Response};
 pub use retry::Retry;
 pub use timeout::{Limits, Timeout};
-pub use transport::{Capabilities, Certificate, MockTransport, Transport};
+pub use transport::{Capabilities, Certificate, FetchCredentials, MockTransport, Transport};
 pub use util::{BoxFuture, IntoUrl, MaybeSend};
 
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]

@@ -139,7 +139,14 @@ async fn send_with_redirects(
     mut request: Request,
     follow: Option<bool>,
 ) -> Result<Response> {
-    let follow = follow.unwrap_or(client.follow_redirects) && !client.caps.follows_redirects;
+    let asked = follow.unwrap_or(client.follow_redirects);
+    if client.caps.follows_redirects {
+        // The host follows (or not) by itself: tell the transport what was asked.
+        request
+            .extensions_mut()
+            .insert(crate::transport::FollowRedirects(asked));
+    }
+    let follow = asked && !client.caps.follows_redirects;
     let mut history: Vec<Response> = Vec::new();
     loop {
         let template = if follow {
@@ -188,7 +195,11 @@ async fn send_single(client: &ClientInner, mut request: Request) -> Result<Respo
         .await
         .map_err(|e| e.with_url(url.clone()))?;
     response.set_elapsed(started.elapsed());
-    response.set_url(url.clone());
+    // A host that followed redirects itself reports where it ended up.
+    let host_url = response
+        .extensions_mut()
+        .remove::<crate::transport::HostUrl>();
+    response.set_url(host_url.map_or_else(|| url.clone(), |u| u.0));
     if let Some(jar) = &client.jar {
         jar.store(&url, response.headers());
     }

@@ -18,6 +18,9 @@ pub(crate) mod hyper;
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 pub(crate) mod wasi;
 
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub(crate) mod fetch;
+
 /// Sends one request and returns its response with the body unread (httpx's
 /// `handle_request`).
 ///
@@ -66,6 +69,47 @@ impl<T: Transport + ?Sized> Transport for Arc<T> {
         (**self).capabilities()
     }
 }
+
+/// The fetch `credentials` mode for one request, in browsers: whether the browser sends its
+/// cookies and HTTP authentication, and stores the cookies the response sets (browsers keep
+/// cookies themselves; the client's own jar is off there).
+///
+/// Set it with [`RequestBuilder::extension`](crate::RequestBuilder::extension):
+///
+/// ```no_run
+/// # async fn run() -> anyfetch::Result<()> {
+/// use anyfetch::FetchCredentials;
+/// let r = anyfetch::get("https://api.example.com/me")
+///     .extension(FetchCredentials::Include)
+///     .await?;
+/// # Ok(()) }
+/// ```
+///
+/// Only the fetch backend (`wasm32-unknown-unknown`) reads it; other backends ignore it. In
+/// Node and Deno it changes nothing (their fetch has no cookie store). Cross-origin `Include`
+/// needs the server to answer with `Access-Control-Allow-Credentials: true` and an explicit
+/// `Access-Control-Allow-Origin`. Defaults to the platform's default, `SameOrigin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FetchCredentials {
+    /// Never send or store credentials (`"omit"`).
+    Omit,
+    /// Only for same-origin URLs (`"same-origin"`, fetch's default).
+    SameOrigin,
+    /// Also for cross-origin URLs (`"include"`).
+    Include,
+}
+
+/// Set on each request by the client when the transport follows redirects itself
+/// ([`Capabilities::follows_redirects`]): whether this request asks for them to be followed.
+#[derive(Clone, Copy, Debug)]
+#[allow(dead_code)]
+pub(crate) struct FollowRedirects(pub(crate) bool);
+
+/// Put in a response's extensions by a transport whose host follows redirects itself: the
+/// final URL, which the client reports as [`Response::url`] instead of the request's.
+#[derive(Clone, Debug)]
+#[allow(dead_code)]
+pub(crate) struct HostUrl(pub(crate) url::Url);
 
 /// A certificate to trust as a root, for [`ClientBuilder::add_root_certificate`](crate::ClientBuilder::add_root_certificate).
 #[derive(Clone, Debug)]
@@ -186,9 +230,14 @@ pub(crate) fn default_transport(config: &TransportConfig) -> Result<Arc<dyn Tran
     {
         Ok(Arc::new(wasi::WasiTransport::new(config)?))
     }
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    {
+        Ok(Arc::new(fetch::FetchTransport::new(config)?))
+    }
     #[cfg(not(any(
         all(not(target_arch = "wasm32"), feature = "native"),
-        all(target_arch = "wasm32", target_os = "wasi")
+        all(target_arch = "wasm32", target_os = "wasi"),
+        all(target_arch = "wasm32", target_os = "unknown")
     )))]
     {
         let _ = config;

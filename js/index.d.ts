@@ -1,0 +1,179 @@
+// TypeScript declarations for anyfetch: an httpx-style HTTP client for browsers, web workers and
+// Node >= 18, over the global `fetch`.
+
+/** Header or parameter pairs: a plain object, a `Headers`/`Map`/`URLSearchParams`, or `[key, value]` pairs. */
+export type Pairs =
+  | Record<string, string | number | boolean | null | undefined>
+  | Iterable<[string, string]>
+  | Headers
+  | Map<string, string>
+  | URLSearchParams;
+
+/** Query parameters; an array value repeats the key (`{ tag: ["a", "b"] }` → `?tag=a&tag=b`). */
+export type Params =
+  | Record<string, string | number | boolean | null | undefined | Array<string | number | boolean>>
+  | Iterable<[string, string | number | boolean]>
+  | Map<string, string | number | boolean>
+  | URLSearchParams;
+
+/** Bytes: a `Uint8Array` (or any typed array, `DataView`, `ArrayBuffer`). */
+export type Bytes = ArrayBufferView | ArrayBuffer;
+
+/**
+ * Timeouts in **seconds**: one number for connect, read, write and pool alike (default 5 each);
+ * `null` for none; or each phase on its own, where a missing phase keeps its 5 s default, `null`
+ * removes it, and `total` bounds the whole exchange (redirects, retries and the body included).
+ * Over `fetch` (browsers and Node) the wait for the response head is bounded by `read` (a timeout
+ * there has `kind: "read"`): fetch cannot tell connecting from waiting, so `connect` is not
+ * honoured apart, nor `write`.
+ */
+export type Timeout =
+  | number
+  | null
+  | {
+      connect?: number | null;
+      read?: number | null;
+      write?: number | null;
+      pool?: number | null;
+      total?: number | null;
+    };
+
+/** Credentials: HTTP Basic, a bearer token, or HTTP Digest. */
+export type Auth =
+  | { basic: [username: string, password: string] }
+  | { bearer: string }
+  | { digest: [username: string, password: string] };
+
+/** Retries: a number of retries, or the full settings. */
+export type Retry =
+  | number
+  | {
+      /** The most retries (so `total + 1` attempts). */
+      total: number;
+      /** Seconds of the first wait, doubled for each retry after (with jitter). Default 0.5. */
+      backoffFactor?: number;
+      /** Statuses retried (idempotent methods only). Default [429, 502, 503, 504]. */
+      statusForcelist?: number[];
+    };
+
+/** A file to upload: bytes, a `Blob`/`File`, a string, or `[filename, data, contentType?]`. */
+export type FileValue =
+  | Bytes
+  | Blob
+  | string
+  | [filename: string, data: Bytes | Blob | string, contentType?: string];
+
+export interface ClientOptions {
+  /** Relative request URLs are joined onto this, httpx style. */
+  baseUrl?: string | URL;
+  /** Headers sent with every request; a request's own header of the same name replaces them. */
+  headers?: Pairs;
+  /** Query parameters added to every request. */
+  params?: Params;
+  /** Default 5 seconds for each phase. */
+  timeout?: Timeout;
+  /** Follow 3xx redirects. Default `false`, as in httpx. */
+  followRedirects?: boolean;
+  /** Default 20. */
+  maxRedirects?: number;
+  auth?: Auth;
+  retry?: Retry;
+}
+
+/** Per-request options. At most one body: `json`, `form`, `content` or `files` (`form` + `files` combine into one multipart body). */
+export interface RequestOptions {
+  params?: Params;
+  headers?: Pairs;
+  /** A JSON body (`Content-Type: application/json`), serialized with `JSON.stringify`. */
+  json?: unknown;
+  /** A URL-encoded form body (`application/x-www-form-urlencoded`). */
+  form?: Pairs;
+  /** A raw body: text or bytes (httpx `content=`). */
+  content?: string | Bytes | Blob;
+  /** A `multipart/form-data` body: one part per field. */
+  files?: Record<string, FileValue> | Map<string, FileValue> | Array<[string, FileValue]>;
+  timeout?: Timeout;
+  auth?: Auth;
+  /** Follow 3xx redirects for this request. Default: the client's (`false`). In browsers, not following fails: the browser hides the 3xx. */
+  followRedirects?: boolean;
+  /** Browsers: which cookies and HTTP auth the browser sends and stores (fetch's `credentials`). Default `"same-origin"`. No effect in Node. */
+  credentials?: "omit" | "same-origin" | "include";
+}
+
+/** An HTTP response: the head at once, the body read whole or streamed. */
+export class Response {
+  private constructor();
+  /** The status code. */
+  readonly status: number;
+  /** The final URL, after any redirects. */
+  readonly url: string;
+  /** The response headers (`get` is case-insensitive). */
+  readonly headers: Headers;
+  /** Milliseconds from sending the request to receiving the response head. */
+  readonly elapsed: number;
+  /** 2xx. */
+  readonly isSuccess: boolean;
+  /** A 3xx with a `Location` header. */
+  readonly isRedirect: boolean;
+  /** 4xx or 5xx. */
+  readonly isError: boolean;
+  /** Throws an {@link HTTPStatusError} on a 4xx or 5xx; returns this response otherwise. */
+  raiseForStatus(): this;
+  /** The whole body as bytes; kept, so it may be read again. */
+  bytes(): Promise<Uint8Array>;
+  /** The whole body as text, decoded by the charset of `Content-Type` (UTF-8 by default). */
+  text(): Promise<string>;
+  /** The whole body parsed as JSON; a {@link DecodingError} if it is not JSON. */
+  json<T = any>(): Promise<T>;
+  /** The body as chunks as they arrive (`for await`). Takes the body; leaving the loop early cancels it. */
+  stream(): AsyncGenerator<Uint8Array, void, undefined>;
+  /** The body as lines of text, without line endings, as they arrive. Takes the body. */
+  lines(): AsyncGenerator<string, void, undefined>;
+}
+
+/** An HTTP client: base URL, default headers, auth, timeouts, redirects and retries for every request. */
+export class Client {
+  constructor(options?: ClientOptions);
+  request(method: string, url: string | URL, options?: RequestOptions): Promise<Response>;
+  get(url: string | URL, options?: RequestOptions): Promise<Response>;
+  post(url: string | URL, options?: RequestOptions): Promise<Response>;
+  put(url: string | URL, options?: RequestOptions): Promise<Response>;
+  patch(url: string | URL, options?: RequestOptions): Promise<Response>;
+  delete(url: string | URL, options?: RequestOptions): Promise<Response>;
+  head(url: string | URL, options?: RequestOptions): Promise<Response>;
+  options(url: string | URL, options?: RequestOptions): Promise<Response>;
+}
+
+/** One-off requests on a new default client each (no shared state). */
+export function request(method: string, url: string | URL, options?: RequestOptions): Promise<Response>;
+export function get(url: string | URL, options?: RequestOptions): Promise<Response>;
+export function post(url: string | URL, options?: RequestOptions): Promise<Response>;
+export function put(url: string | URL, options?: RequestOptions): Promise<Response>;
+export function patch(url: string | URL, options?: RequestOptions): Promise<Response>;
+declare function del(url: string | URL, options?: RequestOptions): Promise<Response>;
+export { del as delete };
+export function head(url: string | URL, options?: RequestOptions): Promise<Response>;
+export function options(url: string | URL, options?: RequestOptions): Promise<Response>;
+
+/** Base class of every anyfetch error. Invalid input (a bad URL or option) is a plain `HTTPError`. */
+export class HTTPError extends Error {
+  /** The URL the error concerns, if known. */
+  readonly url: string | null;
+}
+/** A transport failure: nothing usable came back. */
+export class RequestError extends HTTPError {}
+/** The connection could not be made (refused, DNS, TLS). Browsers cannot tell this apart: there it is a {@link RequestError}. */
+export class ConnectError extends RequestError {}
+/** A timeout fired. */
+export class TimeoutError extends RequestError {
+  readonly kind: "connect" | "read" | "write" | "pool" | "total";
+}
+/** {@link Response.raiseForStatus} on a 4xx or 5xx. */
+export class HTTPStatusError extends HTTPError {
+  readonly status: number;
+  readonly response: Response;
+}
+/** More redirects than `maxRedirects`, or a redirect that cannot be followed. */
+export class TooManyRedirects extends HTTPError {}
+/** The response body could not be decoded. */
+export class DecodingError extends HTTPError {}

@@ -1,0 +1,178 @@
+// The public API: thin classes over the Rust exports (`RawClient`, `RawResponse`, `request`),
+// which do the work. This file adds the error classes, `Headers`, and `for await` iteration.
+// The entry files (node.js, browser.js) load the wasm before anything here runs.
+
+import { RawClient, request as rawRequest } from "../pkg/anyfetch.js";
+import { toError } from "./errors.js";
+
+export {
+  HTTPError,
+  RequestError,
+  ConnectError,
+  TimeoutError,
+  HTTPStatusError,
+  TooManyRedirects,
+  DecodingError,
+} from "./errors.js";
+
+async function call(promise, response) {
+  try {
+    return await promise;
+  } catch (e) {
+    throw toError(e, response);
+  }
+}
+
+function sync(f, response) {
+  try {
+    return f();
+  } catch (e) {
+    throw toError(e, response);
+  }
+}
+
+/** Iterates a ReadableStream made by Rust; leaving the loop early cancels the download. */
+async function* iterate(stream) {
+  const reader = stream.getReader();
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await call(reader.read());
+      if (done) {
+        finished = true;
+        return;
+      }
+      yield value;
+    }
+  } catch (e) {
+    finished = true;
+    throw e;
+  } finally {
+    if (!finished) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
+
+/** An HTTP response. The head is here at once; the body is read with bytes/text/json or streamed. */
+export class Response {
+  #raw;
+  #headers;
+
+  /** @internal */
+  constructor(raw) {
+    this.#raw = raw;
+  }
+
+  /** The status code. */
+  get status() {
+    return this.#raw.status;
+  }
+  /** The final URL, after any redirects. */
+  get url() {
+    return this.#raw.url;
+  }
+  /** The response headers (case-insensitive `get`). */
+  get headers() {
+    this.#headers ??= new Headers(this.#raw.headerPairs());
+    return this.#headers;
+  }
+  /** Milliseconds from sending the request to receiving the response head. */
+  get elapsed() {
+    return this.#raw.elapsed;
+  }
+  /** 2xx. */
+  get isSuccess() {
+    return this.#raw.isSuccess;
+  }
+  /** A 3xx with a Location header. */
+  get isRedirect() {
+    return this.#raw.isRedirect;
+  }
+  /** 4xx or 5xx. */
+  get isError() {
+    return this.#raw.isError;
+  }
+
+  /** Throws an HTTPStatusError on a 4xx or 5xx; returns this response otherwise. */
+  raiseForStatus() {
+    sync(() => this.#raw.raiseForStatus(), this);
+    return this;
+  }
+
+  /** The whole body as bytes (kept: calling again, or text/json after, is fine). */
+  bytes() {
+    return call(this.#raw.bytes(), this);
+  }
+  /** The whole body as text, decoded by the charset of Content-Type (UTF-8 by default). */
+  text() {
+    return call(this.#raw.text(), this);
+  }
+  /** The whole body parsed as JSON; a DecodingError if it is not JSON. */
+  json() {
+    return call(this.#raw.json(), this);
+  }
+  /** The body as Uint8Array chunks as they arrive, for `for await`. Takes the body. */
+  stream() {
+    return iterate(sync(() => this.#raw.stream(), this));
+  }
+  /** The body as lines of text (without line endings) as they arrive. Takes the body. */
+  lines() {
+    return iterate(sync(() => this.#raw.lines(), this));
+  }
+
+  get [Symbol.toStringTag]() {
+    return "anyfetch.Response";
+  }
+}
+
+async function send(promise) {
+  return new Response(await call(promise));
+}
+
+/** An HTTP client: a base URL, default headers, auth, timeouts, redirects and retries for every request. */
+export class Client {
+  #raw;
+
+  constructor(options = {}) {
+    this.#raw = sync(() => new RawClient(options));
+  }
+
+  /** Sends a request with any method. */
+  request(method, url, options = {}) {
+    return send(this.#raw.request(String(method), String(url), options));
+  }
+  get(url, options) {
+    return this.request("GET", url, options);
+  }
+  post(url, options) {
+    return this.request("POST", url, options);
+  }
+  put(url, options) {
+    return this.request("PUT", url, options);
+  }
+  patch(url, options) {
+    return this.request("PATCH", url, options);
+  }
+  delete(url, options) {
+    return this.request("DELETE", url, options);
+  }
+  head(url, options) {
+    return this.request("HEAD", url, options);
+  }
+  options(url, options) {
+    return this.request("OPTIONS", url, options);
+  }
+}
+
+/** A one-off request with any method (no shared state between one-offs). */
+export function request(method, url, options = {}) {
+  return send(rawRequest(String(method), String(url), options));
+}
+export const get = (url, options) => request("GET", url, options);
+export const post = (url, options) => request("POST", url, options);
+export const put = (url, options) => request("PUT", url, options);
+export const patch = (url, options) => request("PATCH", url, options);
+const del = (url, options) => request("DELETE", url, options);
+export { del as delete };
+export const head = (url, options) => request("HEAD", url, options);
+export const options = (url, opts) => request("OPTIONS", url, opts);

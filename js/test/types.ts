@@ -1,0 +1,43 @@
+// Compiled (not run) by types.test.mjs: the declarations in index.d.ts cover the README's usage.
+import { Client, get, post, request, HTTPError, HTTPStatusError, TimeoutError, type Response } from "anyfetch";
+
+async function main(base: string): Promise<void> {
+  const r: Response = await get(`${base}/get`, { params: { q: "test", page: 2 }, timeout: 10 });
+  const status: number = r.status;
+  const ct: string | null = r.headers.get("content-type");
+  const ms: number = r.elapsed;
+  const flags: boolean[] = [r.isSuccess, r.isRedirect, r.isError];
+  const data = await r.json<{ args: Record<string, string> }>();
+  const q: string | undefined = data.args.q;
+  const bytes: Uint8Array = await r.bytes();
+  const text: string = await r.text();
+  console.log(status, ct, ms, flags, q, bytes.length, text.length);
+
+  const client = new Client({
+    baseUrl: base,
+    headers: { "User-Agent": "my-app/1.0" },
+    timeout: { connect: 5, read: 10, total: null },
+    followRedirects: true,
+    maxRedirects: 5,
+    auth: { basic: ["user", "passwd"] },
+    retry: { total: 3, backoffFactor: 0.5, statusForcelist: [429, 503] },
+  });
+  await client.post("/post", { json: { name: "ada" } });
+  await client.post("/post", { form: { key: "value" } });
+  await client.post("/post", { content: new Uint8Array([1, 2]) });
+  await client.post("/post", { files: { file: ["a.txt", "hello", "text/plain"], raw: new Uint8Array(1) } });
+  await request("PROPFIND", new URL(base), { auth: { bearer: "TOKEN" } });
+  await post(`${base}/post`, { content: "raw" });
+
+  for await (const chunk of r.stream()) chunk.byteLength;
+  for await (const line of r.lines()) line.toUpperCase();
+
+  try {
+    r.raiseForStatus();
+  } catch (e) {
+    if (e instanceof HTTPStatusError) console.log(e.status, e.response.status, e.url);
+    else if (e instanceof TimeoutError) console.log(e.kind);
+    else if (e instanceof HTTPError) console.log(e.message);
+  }
+}
+void main;

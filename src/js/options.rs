@@ -1,0 +1,398 @@
+//! The JavaScript option objects, read into [`ClientBuilder`] and [`RequestBuilder`] settings.
+//!
+//! Every option is checked: an unknown key (a typo such as `follow_redirects`) or a value of the
+//! wrong type is an `is_builder` error naming the option, never silently ignored. `undefined`
+//! means "not given"; `null` is only meaningful for timeouts (no limit).
+
+use std::time::Duration;
+
+use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::auth::{Auth, AuthStep, BasicAuth, BearerAuth};
+use crate::builder::RequestBuilder;
+use crate::client::{Client, ClientBuilder};
+use crate::digest::DigestAuth;
+use crate::error::{Error, Result};
+use crate::request::Request;
+use crate::response::Response;
+use crate::retry::Retry;
+use crate::timeout::Timeout;
+use crate::transport::FetchCredentials;
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The global `String(value)`: how JavaScript itself turns a number or boolean into text.
+    #[wasm_bindgen(js_name = String)]
+    pub(super) fn js_string(value: &JsValue) -> String;
+}
+
+const CLIENT_KEYS: &[&str] = &[
+    "baseUrl",
+    "headers",
+    "params",
+    "timeout",
+    "followRedirects",
+    "maxRedirects",
+    "auth",
+    "retry",
+];
+
+const REQUEST_KEYS: &[&str] = &[
+    "params",
+    "headers",
+    "json",
+    "form",
+    "content",
+    "files",
+    "timeout",
+    "auth",
+    "followRedirects",
+    "credentials",
+];
+
+/// A client from `new Client(options)`.
+pub(crate) fn client(options: &JsValue) -> Result<Client> {
+    let o = Opts::new(options, "Client options", CLIENT_KEYS)?;
+    let mut b = ClientBuilder::new();
+    if let Some(v) = o.get("baseUrl") {
+        b = b.base_url(text(&v, "baseUrl")?);
+    }
+    if let Some(v) = o.get("headers") {
+        for (k, v) in pairs(&v, "headers")? {
+            b = b.header(k, v);
+        }
+    }
+    if let Some(v) = o.get("params") {
+        b = b.query(&pairs(&v, "params")?);
+    }
+    if let Some(v) = o.get("timeout") {
+        b = b.timeout(timeout(&v)?);
+    }
+    if let Some(v) = o.get("followRedirects") {
+        b = b.follow_redirects(boolean(&v, "followRedirects")?);
+    }
+    if let Some(v) = o.get("maxRedirects") {
+        b = b.max_redirects(count(&v, "maxRedirects")? as usize);
+    }
+    if let Some(v) = o.get("auth") {
+        b = b.auth(auth(&v)?);
+    }
+    if let Some(v) = o.get("retry") {
+        b = b.retry(retry(&v)?);
+    }
+    b.build()
+}
+
+/// A request from `client.request(method, url, options)`, body included (see [`super::body`]).
+pub(crate) async fn request(
+    client: &Client,
+    method: &str,
+    url: &str,
+    options: &JsValue,
+) -> Result<RequestBuilder> {
+    let o = Opts::new(options, "request options", REQUEST_KEYS)?;
+    let mut b = client.request(method, url);
+    let mut has_content_type = false;
+    if let Some(v) = o.get("headers") {
+        for (k, v) in pairs(&v, "headers")? {
+            has_content_type |= k.eq_ignore_ascii_case("content-type");
+            b = b.header(k, v);
+        }
+    }
+    if let Some(v) = o.get("params") {
+        b = b.query(&pairs(&v, "params")?);
+    }
+    if let Some(v) = o.get("timeout") {
+        b = b.timeout(timeout(&v)?);
+    }
+    if let Some(v) = o.get("auth") {
+        b = b.auth(auth(&v)?);
+    }
+    if let Some(v) = o.get("followRedirects") {
+        b = b.follow_redirects(boolean(&v, "followRedirects")?);
+    }
+    if let Some(v) = o.get("credentials") {
+        b = b.extension(match v.as_string().as_deref() {
+            Some("omit") => FetchCredentials::Omit,
+            Some("same-origin") => FetchCredentials::SameOrigin,
+            Some("include") => FetchCredentials::Include,
+            _ => {
+                return Err(Error::builder(
+                    "option `credentials` must be \"omit\", \"same-origin\" or \"include\"",
+                ))
+            }
+        });
+    }
+
+    super::body::set(
+        b,
+        o.get("json"),
+        o.get("form"),
+        o.get("content"),
+        o.get("files"),
+        has_content_type,
+    )
+    .await
+}
+
+/// An options object: the keys it may have, read with `undefined` as absent.
+struct Opts(Option<Object>);
+
+impl Opts {
+    fn new(value: &JsValue, what: &str, allowed: &[&str]) -> Result<Opts> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(Opts(None));
+        }
+        let obj = object(value, what)?;
+        for key in Object::keys(&obj).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !allowed.contains(&key.as_str()) {
+                return Err(Error::builder(format!(
+                    "unknown key `{key}` in {what}; expected one of: {}",
+                    allowed.join(", ")
+                )));
+            }
+        }
+        Ok(Opts(Some(obj)))
+    }
+
+    fn get(&self, key: &str) -> Option<JsValue> {
+        let v = Reflect::get(self.0.as_ref()?, &JsValue::from_str(key)).ok()?;
+        (!v.is_undefined()).then_some(v)
+    }
+}
+
+fn object(v: &JsValue, what: &str) -> Result<Object> {
+    if v.is_object() && !v.is_function() {
+        Ok(v.clone().unchecked_into())
+    } else {
+        Err(Error::builder(format!("{what} must be an object")))
+    }
+}
+
+pub(super) fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A string, number, boolean or bigint, as JavaScript's `String(v)` writes it.
+pub(super) fn text(v: &JsValue, what: &str) -> Result<String> {
+    if let Some(s) = v.as_string() {
+        return Ok(s);
+    }
+    if v.as_f64().is_some() || v.as_bool().is_some() || v.is_bigint() {
+        return Ok(js_string(v));
+    }
+    Err(Error::builder(format!(
+        "`{what}` must be a string, number or boolean"
+    )))
+}
+
+fn boolean(v: &JsValue, what: &str) -> Result<bool> {
+    v.as_bool()
+        .ok_or_else(|| Error::builder(format!("option `{what}` must be a boolean")))
+}
+
+/// A non-negative integer.
+fn count(v: &JsValue, what: &str) -> Result<u32> {
+    match v.as_f64() {
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Ok(n as u32),
+        _ => Err(Error::builder(format!(
+            "option `{what}` must be a non-negative integer"
+        ))),
+    }
+}
+
+/// Seconds, as JavaScript users write them (`10`, `0.5`).
+fn seconds(v: &JsValue, what: &str) -> Result<Option<Duration>> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(Duration::from_secs_f64(n))),
+        _ => Err(Error::builder(format!(
+            "timeout `{what}` must be a non-negative number of seconds, or null for none"
+        ))),
+    }
+}
+
+/// `timeout`: seconds for connect, read, write and pool alike; `null` for none; or
+/// `{ connect, read, write, pool, total }`, where a missing phase keeps its 5 s default and
+/// `null` removes it.
+fn timeout(v: &JsValue) -> Result<Timeout> {
+    if v.is_null() {
+        return Ok(Timeout::none());
+    }
+    if v.as_f64().is_some() {
+        return Ok(seconds(v, "timeout")?.map_or(Timeout::none(), Timeout::new));
+    }
+    let o = Opts::new(v, "timeout", &["connect", "read", "write", "pool", "total"])?;
+    let mut t = Timeout::default();
+    if let Some(v) = o.get("connect") {
+        t = t.connect(seconds(&v, "connect")?);
+    }
+    if let Some(v) = o.get("read") {
+        t = t.read(seconds(&v, "read")?);
+    }
+    if let Some(v) = o.get("write") {
+        t = t.write(seconds(&v, "write")?);
+    }
+    if let Some(v) = o.get("pool") {
+        t = t.pool(seconds(&v, "pool")?);
+    }
+    if let Some(v) = o.get("total") {
+        t = t.total(seconds(&v, "total")?);
+    }
+    Ok(t)
+}
+
+/// `retry`: a number of retries, or `{ total, backoffFactor, statusForcelist }`.
+fn retry(v: &JsValue) -> Result<Retry> {
+    if v.as_f64().is_some() {
+        return Ok(Retry::new(count(v, "retry")?));
+    }
+    let o = Opts::new(v, "retry", &["total", "backoffFactor", "statusForcelist"])?;
+    let total = o
+        .get("total")
+        .ok_or_else(|| Error::builder("option `retry` needs `total`, the most retries"))?;
+    let mut r = Retry::new(count(&total, "retry.total")?);
+    if let Some(f) = o.get("backoffFactor") {
+        match f.as_f64() {
+            Some(f) if f.is_finite() && f >= 0.0 => r = r.backoff_factor(f),
+            _ => {
+                return Err(Error::builder(
+                    "option `retry.backoffFactor` must be a non-negative number of seconds",
+                ))
+            }
+        }
+    }
+    if let Some(list) = o.get("statusForcelist") {
+        if !Array::is_array(&list) {
+            return Err(Error::builder(
+                "option `retry.statusForcelist` must be an array of status codes",
+            ));
+        }
+        let mut codes = Vec::new();
+        for s in Array::from(&list).iter() {
+            match s.as_f64() {
+                Some(n) if (100.0..=999.0).contains(&n) && n.fract() == 0.0 => codes.push(n as u16),
+                _ => {
+                    return Err(Error::builder(
+                        "option `retry.statusForcelist` must hold status codes (100 to 999)",
+                    ))
+                }
+            }
+        }
+        r = r.status_forcelist(codes);
+    }
+    Ok(r)
+}
+
+/// The auth schemes JavaScript can name; each runs the shared Rust flow.
+enum AnyAuth {
+    Basic(BasicAuth),
+    Bearer(BearerAuth),
+    Digest(DigestAuth),
+}
+
+impl AnyAuth {
+    fn get(&self) -> &dyn Auth {
+        match self {
+            AnyAuth::Basic(a) => a,
+            AnyAuth::Bearer(a) => a,
+            AnyAuth::Digest(a) => a,
+        }
+    }
+}
+
+impl Auth for AnyAuth {
+    fn on_request(&self, request: &mut Request) -> Result<()> {
+        self.get().on_request(request)
+    }
+    fn on_response(
+        &self,
+        request: &mut Request,
+        response: &Response,
+        attempt: u32,
+    ) -> Result<AuthStep> {
+        self.get().on_response(request, response, attempt)
+    }
+}
+
+/// `auth`: `{ basic: [user, password] }`, `{ bearer: token }` or `{ digest: [user, password] }`.
+fn auth(v: &JsValue) -> Result<AnyAuth> {
+    const SHAPE: &str = "option `auth` must be { basic: [user, password] }, { bearer: token } or { digest: [user, password] }";
+    let o = Opts::new(v, "auth", &["basic", "bearer", "digest"])?;
+    let credentials = |v: JsValue| -> Result<(String, String)> {
+        let a = Array::is_array(&v)
+            .then(|| Array::from(&v))
+            .filter(|a| a.length() == 2)
+            .ok_or_else(|| Error::builder(SHAPE))?;
+        Ok((
+            text(&a.get(0), "auth user")?,
+            text(&a.get(1), "auth password")?,
+        ))
+    };
+    match (o.get("basic"), o.get("bearer"), o.get("digest")) {
+        (Some(b), None, None) => credentials(b).map(|(u, p)| AnyAuth::Basic(BasicAuth::new(u, p))),
+        (None, Some(t), None) => Ok(AnyAuth::Bearer(BearerAuth::new(text(&t, "auth bearer")?))),
+        (None, None, Some(d)) => {
+            credentials(d).map(|(u, p)| AnyAuth::Digest(DigestAuth::new(u, p)))
+        }
+        _ => Err(Error::builder(SHAPE)),
+    }
+}
+
+/// `(key, value)` entries of a plain object, a `Map`, `Headers`, `URLSearchParams`, or an array
+/// of pairs; values not yet converted.
+pub(super) fn entries(v: &JsValue, what: &str) -> Result<Vec<(String, JsValue)>> {
+    let shape = || {
+        Error::builder(format!(
+            "option `{what}` must be an object, a Map or an array of [key, value] pairs"
+        ))
+    };
+    let list: Vec<JsValue> = if Array::is_array(v) {
+        Array::from(v).to_vec()
+    } else if get(v, "entries").is_function() {
+        let iter = get(v, "entries")
+            .unchecked_into::<Function>()
+            .call0(v)
+            .map_err(|_| shape())?;
+        match js_sys::try_iter(&iter) {
+            Ok(Some(it)) => it
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|_| shape())?,
+            _ => return Err(shape()),
+        }
+    } else {
+        Object::entries(&object(v, &format!("option `{what}`"))?).to_vec()
+    };
+    list.into_iter()
+        .map(|pair| {
+            if !Array::is_array(&pair) {
+                return Err(shape());
+            }
+            let pair = Array::from(&pair);
+            Ok((text(&pair.get(0), what)?, pair.get(1)))
+        })
+        .collect()
+}
+
+/// String pairs for headers, params and forms; an array value repeats its key, `undefined`
+/// and `null` values are left out.
+pub(super) fn pairs(v: &JsValue, what: &str) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for (k, v) in entries(v, what)? {
+        if v.is_undefined() || v.is_null() {
+            continue;
+        }
+        if Array::is_array(&v) {
+            for item in Array::from(&v).iter() {
+                out.push((k.clone(), text(&item, what)?));
+            }
+        } else {
+            out.push((k, text(&v, what)?));
+        }
+    }
+    Ok(out)
+}

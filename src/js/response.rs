@@ -1,0 +1,215 @@
+//! `RawResponse`: the Rust [`Response`] behind the JavaScript `Response`.
+//!
+//! The head (status, URL, headers, timing) is copied out when the response arrives, so the
+//! getters never wait. The body stays in Rust: `bytes`, `text` and `json` read it whole (and keep
+//! it, so they can be called again); `stream` and `lines` hand it over as a `ReadableStream`
+//! that the JavaScript layer iterates with `for await`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures_util::StreamExt;
+use js_sys::{Array, Promise, Uint8Array};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::error::to_js;
+use crate::error::{Error, ErrorKind};
+use crate::response::Response;
+
+/// A response, as the JavaScript layer sees it (not exported to users as is).
+#[wasm_bindgen(js_name = RawResponse)]
+pub struct JsResponse {
+    status: u16,
+    url: String,
+    headers: Vec<(String, String)>,
+    elapsed_ms: f64,
+    is_success: bool,
+    is_redirect: bool,
+    is_error: bool,
+    /// `None` while a whole-body read is in flight.
+    body: Rc<RefCell<Option<Response>>>,
+}
+
+impl JsResponse {
+    pub(crate) fn new(r: Response) -> JsResponse {
+        JsResponse {
+            status: r.status().as_u16(),
+            url: r.url().to_string(),
+            headers: r
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            elapsed_ms: r.elapsed().as_secs_f64() * 1000.0,
+            is_success: r.is_success(),
+            is_redirect: r.is_redirect(),
+            is_error: r.is_error(),
+            body: Rc::new(RefCell::new(Some(r))),
+        }
+    }
+
+    /// Runs `read` on the response, taken out of its cell for the duration (a `RefCell` borrow
+    /// must not be held across an `.await`).
+    fn read<F, Fut>(&self, read: F) -> Promise
+    where
+        F: FnOnce(Response) -> Fut + 'static,
+        Fut: std::future::Future<Output = (Response, Result<JsValue, JsValue>)> + 'static,
+    {
+        let cell = self.body.clone();
+        let url = self.url.clone();
+        future_to_promise(async move {
+            let taken = cell.borrow_mut().take();
+            let resp = taken.ok_or_else(|| busy(&url))?;
+            let (resp, result) = read(resp).await;
+            *cell.borrow_mut() = Some(resp);
+            result
+        })
+    }
+
+    fn take_stream<T>(&self, take: impl FnOnce(&mut Response) -> T) -> Result<T, JsValue> {
+        let mut cell = self.body.borrow_mut();
+        let resp = cell.as_mut().ok_or_else(|| busy(&self.url))?;
+        Ok(take(resp))
+    }
+}
+
+fn busy(url: &str) -> JsValue {
+    let mut e = Error::new(ErrorKind::Builder)
+        .with_message("the body is being read by another call; await it first");
+    if let Ok(u) = url::Url::parse(url) {
+        e = e.with_url(u);
+    }
+    to_js(&e)
+}
+
+#[wasm_bindgen(js_class = RawResponse)]
+impl JsResponse {
+    /// The status code.
+    #[wasm_bindgen(getter)]
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The final URL, after any redirects.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// The headers as `[name, value]` pairs, names lower-case, repeated names repeated.
+    #[wasm_bindgen(js_name = headerPairs)]
+    pub fn header_pairs(&self) -> Array {
+        self.headers
+            .iter()
+            .map(|(k, v)| Array::of2(&k.into(), &v.into()))
+            .collect()
+    }
+
+    /// Milliseconds from sending the request to receiving the response head.
+    #[wasm_bindgen(getter)]
+    pub fn elapsed(&self) -> f64 {
+        self.elapsed_ms
+    }
+
+    /// 2xx.
+    #[wasm_bindgen(getter, js_name = isSuccess)]
+    pub fn is_success(&self) -> bool {
+        self.is_success
+    }
+
+    /// A 3xx with a `Location`.
+    #[wasm_bindgen(getter, js_name = isRedirect)]
+    pub fn is_redirect(&self) -> bool {
+        self.is_redirect
+    }
+
+    /// 4xx or 5xx.
+    #[wasm_bindgen(getter, js_name = isError)]
+    pub fn is_error(&self) -> bool {
+        self.is_error
+    }
+
+    /// Throws the `status` error object on a 4xx or 5xx, as `Response::error_for_status`.
+    #[wasm_bindgen(js_name = raiseForStatus)]
+    pub fn raise_for_status(&self) -> Result<(), JsValue> {
+        if !self.is_error {
+            return Ok(());
+        }
+        let status = http::StatusCode::from_u16(self.status).map_err(|_| JsValue::NULL)?;
+        let mut e = Error::new(ErrorKind::Status(status));
+        if let Ok(u) = url::Url::parse(&self.url) {
+            e = e.with_url(u);
+        }
+        Err(to_js(&e))
+    }
+
+    /// The whole body, as a `Uint8Array`.
+    pub fn bytes(&self) -> Promise {
+        self.read(|mut r| async move {
+            let result = r
+                .bytes()
+                .await
+                .map(|b| Uint8Array::from(&b[..]).into())
+                .map_err(|e| to_js(&e));
+            (r, result)
+        })
+    }
+
+    /// The whole body as text, decoded by the `charset` of `Content-Type` (UTF-8 by default).
+    pub fn text(&self) -> Promise {
+        self.read(|mut r| async move {
+            let result = r.text().await.map(JsValue::from).map_err(|e| to_js(&e));
+            (r, result)
+        })
+    }
+
+    /// The whole body parsed as JSON (with `JSON.parse`).
+    pub fn json(&self) -> Promise {
+        self.read(|mut r| async move {
+            let result = match r.text().await {
+                Ok(t) => js_sys::JSON::parse(&t).map_err(|e| {
+                    let message = js_sys::Reflect::get(&e, &"message".into())
+                        .ok()
+                        .and_then(|m| m.as_string())
+                        .unwrap_or_default();
+                    to_js(
+                        &Error::new(ErrorKind::Decode)
+                            .with_message(format!("response body is not valid JSON: {message}"))
+                            .with_url(r.url().clone()),
+                    )
+                }),
+                Err(e) => Err(to_js(&e)),
+            };
+            (r, result)
+        })
+    }
+
+    /// The body as a `ReadableStream` of `Uint8Array` chunks, as they arrive. Takes the body.
+    pub fn stream(&self) -> Result<JsValue, JsValue> {
+        let chunks = self.take_stream(Response::bytes_stream)?;
+        let chunks = chunks.map(|r| {
+            r.map(|b| Uint8Array::from(&b[..]).into())
+                .map_err(|e| to_js(&e))
+        });
+        Ok(wasm_streams::ReadableStream::from_stream(chunks)
+            .into_raw()
+            .into())
+    }
+
+    /// The body as a `ReadableStream` of lines of text, without their line endings. Takes the
+    /// body.
+    pub fn lines(&self) -> Result<JsValue, JsValue> {
+        let lines = self.take_stream(|r| r.lines())?;
+        let lines = lines.map(|r| r.map(JsValue::from).map_err(|e| to_js(&e)));
+        Ok(wasm_streams::ReadableStream::from_stream(lines)
+            .into_raw()
+            .into())
+    }
+}

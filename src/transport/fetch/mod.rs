@@ -1,0 +1,329 @@
+//! The fetch backend: the global `fetch` of the JavaScript runtime, for `wasm32-unknown-unknown`
+//! in browsers, web workers, Node ≥ 18 and Deno. `fetch` is found on the global object
+//! (`globalThis`), never on `window`, so the same module runs in all of them.
+//!
+//! One exchange, in order:
+//! 1. the request head becomes a `RequestInit`; in a browser the headers it would drop silently
+//!    (`Cookie`, `Host`, `Origin`, `Connection`... the fetch standard's forbidden names) are
+//!    refused with an [`Unsupported`](crate::ErrorKind::Unsupported) error naming the header;
+//! 2. the body goes as a `Uint8Array`, or, when streamed, as a `ReadableStream` with
+//!    `duplex: "half"` (Node and Deno send it; Chromium only over HTTP/2 or HTTP/3, and its
+//!    rejection over HTTP/1.1 is reported as `Unsupported`; Firefox and Safari not at all);
+//! 3. `fetch` runs with an `AbortController`'s signal: the read timeout bounds the wait for the
+//!    response head (a timeout there is `Timeout(Read)`: fetch does not tell connecting from
+//!    waiting, so the connect timeout cannot be honoured apart, and the write timeout not at
+//!    all), and dropping the future aborts the fetch;
+//! 4. the body streams from the response's `ReadableStream` ([`body::ResponseBody`]); dropping
+//!    it unfinished aborts the fetch, which cancels the stream. The client enforces the read
+//!    timeout between chunks and the total deadline above this transport.
+//!
+//! What differs by runtime ([`Capabilities`] follow the runtime, detected once):
+//!
+//! | | browsers (window, worker) | Node, Deno |
+//! |---|---|---|
+//! | content decoding | the platform (`decodes_content`) | the platform (gzip, deflate, br) |
+//! | redirects followed | by the browser (`redirect: "follow"`, `follows_redirects`): `url()` is the final URL, `history()` is empty, the browser's own limit (20) applies | by the client, as natively (`redirect: "manual"` shows the real 3xx) |
+//! | redirects not followed | `redirect: "manual"`: the browser hides the 3xx (an opaque-redirect, status 0, no headers), so the send fails with an `Unsupported` error saying so | the real 3xx with its `Location` |
+//! | cookies | the browser's cookie store (`manages_cookies`); choose what it sends with a [`FetchCredentials`] request extension | the client's jar: `Set-Cookie` is read with `headers.getSetCookie()`, every one kept |
+//!
+//! [`Capabilities`]: crate::Capabilities
+//! [`FetchCredentials`]: crate::FetchCredentials
+
+mod body;
+mod error;
+mod js;
+
+use http::header::{CONTENT_LENGTH, HOST, SET_COOKIE};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use js_sys::{Promise, Reflect};
+use url::Url;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AbortController, RequestCache, RequestCredentials, RequestInit, RequestRedirect, ResponseType,
+};
+
+use self::body::{AbortOnDrop, ResponseBody, UploadError};
+use self::error::{map_js_error, Phase};
+use self::js::Runtime;
+pub(crate) use self::js::{sleep, system_now, Instant};
+use crate::body::Body;
+use crate::error::{Error, ErrorKind, Result, TimeoutKind};
+use crate::request::Request;
+use crate::response::Response;
+use crate::transport::{
+    Capabilities, FetchCredentials, FollowRedirects, HostUrl, Transport, TransportConfig,
+};
+use crate::util::BoxFuture;
+
+/// The fetch transport: each request is one call of the global `fetch`.
+#[derive(Debug)]
+pub(crate) struct FetchTransport {
+    runtime: Runtime,
+}
+
+impl FetchTransport {
+    /// Refuses what the runtime cannot honour.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] for custom roots, disabled certificate checks and HTTP/2
+    /// prior knowledge. `Limits` do not apply (the runtime pools connections).
+    pub(crate) fn new(config: &TransportConfig) -> Result<FetchTransport> {
+        config.reject_tls_options("the JavaScript runtime's fetch")?;
+        if config.http2_prior_knowledge {
+            return Err(Error::new(ErrorKind::Unsupported).with_message(
+                "the JavaScript runtime's fetch chooses the HTTP version itself: http2_prior_knowledge cannot be honoured",
+            ));
+        }
+        js::seed_fastrand();
+        Ok(FetchTransport {
+            runtime: Runtime::detect(),
+        })
+    }
+}
+
+impl Transport for FetchTransport {
+    fn send(&self, request: Request) -> BoxFuture<'static, Result<Response>> {
+        Box::pin(send(request, self.runtime))
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        let browser = self.runtime == Runtime::Browser;
+        Capabilities {
+            decodes_content: true,
+            follows_redirects: browser,
+            manages_cookies: browser,
+        }
+    }
+}
+
+async fn send(request: Request, runtime: Runtime) -> Result<Response> {
+    let (parts, body) = request.into_parts();
+    let url = parts.url;
+    let streamed_upload = !body.is_replayable();
+    let cx = error::Context {
+        url: &url,
+        runtime,
+        streamed_upload,
+    };
+    let init = RequestInit::new();
+    init.set_method(parts.method.as_str());
+    // No HTTP cache, as on the other backends (a browser's cache would also serialize
+    // identical concurrent GETs behind its cache lock).
+    init.set_cache(RequestCache::NoStore);
+    init.set_headers_headers(&request_headers(&parts.headers, &url, runtime)?);
+
+    // Browsers follow or hide redirects; Node and Deno show the 3xx and the client follows.
+    let follow = runtime == Runtime::Browser
+        && parts
+            .extensions
+            .get::<FollowRedirects>()
+            .is_some_and(|f| f.0);
+    init.set_redirect(if follow {
+        RequestRedirect::Follow
+    } else {
+        RequestRedirect::Manual
+    });
+    if let Some(c) = parts.extensions.get::<FetchCredentials>() {
+        init.set_credentials(match c {
+            FetchCredentials::Omit => RequestCredentials::Omit,
+            FetchCredentials::SameOrigin => RequestCredentials::SameOrigin,
+            FetchCredentials::Include => RequestCredentials::Include,
+        });
+    }
+
+    let upload_error = UploadError::default();
+    if streamed_upload {
+        init.set_body(&body::upload_stream(body, upload_error.clone()));
+        let _ = Reflect::set(&init, &"duplex".into(), &"half".into());
+    } else if let Some(bytes) = body.as_bytes().filter(|b| !b.is_empty()) {
+        init.set_body(&js_sys::Uint8Array::from(bytes));
+    }
+
+    let controller = AbortController::new().map_err(|e| map_js_error(&e, Phase::Head, &cx))?;
+    init.set_signal(Some(&controller.signal()));
+    // From here, every way out of this function before the response is returned (an error,
+    // the read timeout, the caller dropping the future) aborts the fetch.
+    let abort = AbortOnDrop::new(controller);
+
+    let promise: Promise =
+        js::call_global("fetch", &[JsValue::from_str(url.as_str()), init.into()])
+            .map_err(|e| map_js_error(&e, Phase::Head, &cx))?
+            .unchecked_into();
+    let head = async {
+        JsFuture::from(promise)
+            .await
+            .map_err(|e| match upload_error.borrow_mut().take() {
+                Some(upload) => upload.with_url(url.clone()),
+                None => map_js_error(&e, Phase::Head, &cx),
+            })
+    };
+    let value = crate::rt::timeout(parts.timeout.read_timeout(), head, || {
+        Error::timeout(TimeoutKind::Read)
+            .with_message("no response head in time (fetch cannot tell connecting from waiting: this covers both)")
+            .with_url(url.clone())
+    })
+    .await?;
+    let response: web_sys::Response = value.unchecked_into();
+    into_response(response, abort, url, runtime, parts.method == Method::HEAD)
+}
+
+/// The fetch `Headers` for the request head.
+fn request_headers(headers: &HeaderMap, url: &Url, runtime: Runtime) -> Result<web_sys::Headers> {
+    let out = web_sys::Headers::new().map_err(|e| {
+        let cx = error::Context {
+            url,
+            runtime,
+            streamed_upload: false,
+        };
+        map_js_error(&e, Phase::Head, &cx)
+    })?;
+    for (name, value) in headers {
+        if name == CONTENT_LENGTH {
+            // fetch sets it from the body itself (browsers refuse it).
+            continue;
+        }
+        if name == HOST {
+            if value.as_bytes() == authority(url).as_bytes() {
+                continue;
+            }
+            return Err(Error::new(ErrorKind::Unsupported)
+                .with_message(
+                    "fetch derives Host from the URL: a different Host header cannot be sent",
+                )
+                .with_url(url.clone()));
+        }
+        if runtime == Runtime::Browser && is_forbidden(name) {
+            return Err(Error::new(ErrorKind::Unsupported)
+                .with_message(format!(
+                    "browsers do not let a page set the {name} header (the fetch standard forbids it and the browser would drop it silently)"
+                ))
+                .with_url(url.clone()));
+        }
+        // A header value is a ByteString in JS: one char per byte.
+        let value: String = value.as_bytes().iter().map(|&b| char::from(b)).collect();
+        out.append(name.as_str(), &value).map_err(|e| {
+            let cx = error::Context {
+                url,
+                runtime,
+                streamed_upload: false,
+            };
+            map_js_error(&e, Phase::Head, &cx)
+                .with_message(format!("cannot send the header {name}"))
+        })?;
+    }
+    Ok(out)
+}
+
+fn authority(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_owned(),
+        (None, _) => String::new(),
+    }
+}
+
+/// The fetch standard's forbidden request-header names, which a browser drops silently.
+fn is_forbidden(name: &HeaderName) -> bool {
+    const FORBIDDEN: &[&str] = &[
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    ];
+    let n = name.as_str();
+    FORBIDDEN.contains(&n) || n.starts_with("proxy-") || n.starts_with("sec-")
+}
+
+/// The anyfetch response for fetch's: status, headers (every `Set-Cookie`), final URL, body.
+fn into_response(
+    response: web_sys::Response,
+    abort: AbortOnDrop,
+    url: Url,
+    runtime: Runtime,
+    head: bool,
+) -> Result<Response> {
+    if response.type_() == ResponseType::Opaqueredirect {
+        return Err(Error::new(ErrorKind::Unsupported)
+            .with_message(
+                "the server answered with a redirect, and browsers hide its status and Location from pages when redirects are not followed: enable follow_redirects to let the browser follow it",
+            )
+            .with_url(url));
+    }
+    let status = StatusCode::from_u16(response.status()).map_err(|e| {
+        Error::new(ErrorKind::Protocol)
+            .with_message(format!("fetch returned the status {}", response.status()))
+            .with_source(e)
+            .with_url(url.clone())
+    })?;
+    let headers = response_headers(&response.headers()).map_err(|m| {
+        Error::new(ErrorKind::Protocol)
+            .with_message(m)
+            .with_url(url.clone())
+    })?;
+    let final_url = Url::parse(&response.url()).unwrap_or_else(|_| url.clone());
+    let body = match response.body() {
+        Some(raw) if !head => {
+            Body::from_result_stream(Box::pin(ResponseBody::new(raw, abort, url, runtime)))
+        }
+        _ => Body::empty(),
+    };
+    let mut out = Response::new(status, body);
+    *out.headers_mut() = headers;
+    out.extensions_mut().insert(HostUrl(final_url));
+    Ok(out)
+}
+
+fn response_headers(headers: &web_sys::Headers) -> std::result::Result<HeaderMap, String> {
+    let mut out = HeaderMap::new();
+    let bytes = |s: &str| -> Vec<u8> { s.chars().map(|c| c as u32 as u8).collect() };
+    let mut add = |name: &str, value: &str| -> std::result::Result<(), String> {
+        let n = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("the response has an invalid header name {name:?}"))?;
+        let v = HeaderValue::from_bytes(&bytes(value))
+            .map_err(|_| format!("the response has an invalid value for {name}"))?;
+        out.append(n, v);
+        Ok(())
+    };
+    // Set-Cookie one by one: joined with ", " by `get` and (in older runtimes) by iteration.
+    let set_cookies = js::call_method(headers, "getSetCookie", &[]).ok();
+    if let Some(list) = set_cookies
+        .as_ref()
+        .and_then(|l| l.dyn_ref::<js_sys::Array>())
+    {
+        for v in list.iter() {
+            add("set-cookie", &v.as_string().unwrap_or_default())?;
+        }
+    }
+    let entries = js_sys::try_iter(headers)
+        .ok()
+        .flatten()
+        .ok_or("the response headers cannot be iterated")?;
+    for entry in entries {
+        let entry: js_sys::Array = entry
+            .map_err(|_| "reading the response headers failed")?
+            .unchecked_into();
+        let name = entry.get(0).as_string().unwrap_or_default();
+        let value = entry.get(1).as_string().unwrap_or_default();
+        if set_cookies.is_some() && name.eq_ignore_ascii_case(SET_COOKIE.as_str()) {
+            continue;
+        }
+        add(&name, &value)?;
+    }
+    Ok(out)
+}

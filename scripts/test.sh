@@ -98,6 +98,16 @@ grep -qi '^x-proxied-by: anyfetch-wasi-proxy' "$work/proxy.head" || { cat "$work
 grep -q "\"url\": *\"$ANYFETCH_TEST_SERVER/get?via=proxy\"" "$work/proxy.out" || { cat "$work/proxy.out"; exit 1; }
 echo "ok: the proxy answered with the upstream's body"
 
+step "WASI: the command example also runs under jco (a second WASI 0.2 host, on Node)"
+if [ ! -d tests/jco/node_modules ] || ! cmp -s tests/jco/package-lock.json tests/jco/node_modules/.anyfetch-lock; then
+  # `npm install`, not `npm ci`: the lock pins every version, but npm leaves other platforms'
+  # optional binaries out of it, which `npm ci` refuses.
+  (cd tests/jco && npm install --no-audit --no-fund && cp package-lock.json node_modules/.anyfetch-lock)
+fi
+tests/jco/node_modules/.bin/jco run "$fetch_wasm" "$ANYFETCH_TEST_SERVER/get?from=jco" >"$work/jco.out"
+grep -q '"from": *"jco"' "$work/jco.out" || { cat "$work/jco.out"; exit 1; }
+echo "ok: jco $(tests/jco/node_modules/.bin/jco --version) ran the component; the body came from the test server"
+
 # ---------------------------------------------------------------------------------------------
 # Browser and Node (Rust API): the fetch backend on wasm32-unknown-unknown. The same behaviour
 # suite under wasm-bindgen-test, in Node and in headless Chromium, against the test server

@@ -18,6 +18,9 @@ cargo fmt --all -- --check
 step "lint"
 cargo clippy --workspace --all-targets --features blocking -- -D warnings
 
+step "docs (missing docs and broken links are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features blocking
+
 step "native: unit tests, MockTransport suite, integration against the local server, doc tests, examples"
 cargo test --workspace --features blocking
 

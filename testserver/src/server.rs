@@ -15,23 +15,33 @@ use tokio_rustls::TlsAcceptor;
 use crate::req::Ctx;
 use crate::State;
 
+/// Waits for the next connection (retrying after accept errors such as too many open files) and
+/// gives it its number and context.
+async fn accept(
+    listener: &TcpListener,
+    state: &Arc<State>,
+    scheme: &'static str,
+) -> (TcpStream, Ctx) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                let _ = stream.set_nodelay(true);
+                let ctx = Ctx {
+                    state: state.clone(),
+                    conn_id: state.next_conn(),
+                    scheme,
+                    hijack: None,
+                };
+                return (stream, ctx);
+            }
+            Err(_) => sleep(Duration::from_millis(10)).await,
+        }
+    }
+}
+
 pub(crate) async fn run_plain(listener: TcpListener, state: Arc<State>) {
     loop {
-        let stream = match listener.accept().await {
-            Ok((s, _)) => s,
-            Err(_) => {
-                sleep(Duration::from_millis(10)).await;
-                continue;
-            }
-        };
-        let id = state.next_conn();
-        let _ = stream.set_nodelay(true);
-        let ctx = Ctx {
-            state: state.clone(),
-            conn_id: id,
-            scheme: "http",
-            hijack: None,
-        };
+        let (stream, ctx) = accept(&listener, &state, "http").await;
         tokio::spawn(route_plain(stream, ctx));
     }
 }
@@ -43,21 +53,7 @@ pub(crate) async fn run_tls(
 ) {
     let acceptor = TlsAcceptor::from(config);
     loop {
-        let stream = match listener.accept().await {
-            Ok((s, _)) => s,
-            Err(_) => {
-                sleep(Duration::from_millis(10)).await;
-                continue;
-            }
-        };
-        let id = state.next_conn();
-        let _ = stream.set_nodelay(true);
-        let ctx = Ctx {
-            state: state.clone(),
-            conn_id: id,
-            scheme: "https",
-            hijack: None,
-        };
+        let (stream, ctx) = accept(&listener, &state, "https").await;
         let acceptor = acceptor.clone();
         tokio::spawn(async move {
             let accept = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));

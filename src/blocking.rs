@@ -42,7 +42,7 @@ pub(crate) fn wait<F: Future>(fut: F) -> F::Output {
     }
     #[cfg(all(target_os = "wasi", target_arch = "wasm32"))]
     {
-        crate::transport::wasi::block_on(fut)
+        crate::rt::wasi::block_on(fut)
     }
     #[cfg(not(any(
         all(not(target_arch = "wasm32"), feature = "native"),

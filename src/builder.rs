@@ -11,7 +11,9 @@ use crate::body::Body;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::request::Request;
+use crate::request::{AuthChoice, Policy};
 use crate::response::Response;
+use crate::retry::Retry;
 use crate::timeout::Timeout;
 use crate::util::{BoxFuture, UrlInput};
 
@@ -29,8 +31,7 @@ pub struct RequestBuilder {
     query: Vec<(String, String)>,
     body: Option<Body>,
     timeout: Option<Timeout>,
-    auth: Option<Arc<dyn Auth>>,
-    follow_redirects: Option<bool>,
+    policy: Policy,
     extensions: Extensions,
     error: Option<Error>,
 }
@@ -76,8 +77,7 @@ impl RequestBuilder {
             query: Vec::new(),
             body: None,
             timeout: None,
-            auth: None,
-            follow_redirects: None,
+            policy: Policy::default(),
             extensions: Extensions::new(),
             error: None,
         }
@@ -209,13 +209,27 @@ impl RequestBuilder {
     /// Any auth scheme for this request, such as [`DigestAuth`](crate::DigestAuth). Defaults to
     /// the client's auth.
     pub fn auth(mut self, auth: impl Auth) -> Self {
-        self.auth = Some(Arc::new(auth));
+        self.policy.auth = AuthChoice::Use(Arc::new(auth));
         self
     }
 
     /// Follow redirects for this request. Defaults to the client's setting (itself `false`).
     pub fn follow_redirects(mut self, follow: bool) -> Self {
-        self.follow_redirects = Some(follow);
+        self.policy.follow_redirects = Some(follow);
+        self
+    }
+
+    /// The most redirects this request follows. Defaults to the client's setting (itself
+    /// `20`).
+    pub fn max_redirects(mut self, max: usize) -> Self {
+        self.policy.max_redirects = Some(max);
+        self
+    }
+
+    /// Retries for this request, in place of the client's (`Retry::new(0)` turns them off).
+    /// Defaults to the client's setting (itself none).
+    pub fn retry(mut self, retry: Retry) -> Self {
+        self.policy.retry = Some(retry);
         self
     }
 
@@ -230,12 +244,13 @@ impl RequestBuilder {
     ///
     /// # Errors
     /// The first invalid input, as an [`is_builder`](Error::is_builder) error.
+    /// The request carries every option set here (auth, redirects, retries, timeouts,
+    /// extensions), so [`Client::send`] sends it exactly as `.await` on this builder would.
     pub fn build(self) -> Result<Request> {
-        self.build_parts().map(|(r, _, _, _)| r)
+        self.build_parts().map(|(r, _)| r)
     }
 
-    #[allow(clippy::type_complexity)]
-    fn build_parts(self) -> Result<(Request, Client, Option<Arc<dyn Auth>>, Option<bool>)> {
+    fn build_parts(self) -> Result<(Request, Client)> {
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -270,7 +285,8 @@ impl RequestBuilder {
         *req.body_mut() = self.body.unwrap_or_default();
         *req.timeout_mut() = self.timeout.unwrap_or(inner.timeout);
         *req.extensions_mut() = self.extensions;
-        Ok((req, self.client, self.auth, self.follow_redirects))
+        req.policy = self.policy;
+        Ok((req, self.client))
     }
 
     /// Sends the request (the same as `.await`ing the builder).
@@ -282,9 +298,7 @@ impl RequestBuilder {
     pub fn send(self) -> BoxFuture<'static, Result<Response>> {
         match self.build_parts() {
             Err(e) => Box::pin(async move { Err(e) }),
-            Ok((req, client, auth, follow)) => {
-                Box::pin(crate::send::execute(client.inner, req, auth, follow))
-            }
+            Ok((req, client)) => Box::pin(async move { crate::send::execute(&client, req).await }),
         }
     }
 }

@@ -6,7 +6,7 @@ use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, 
 use http::Method;
 use url::Url;
 
-use crate::auth::{Auth, BasicAuth, BearerAuth};
+use crate::auth::{Auth, BasicAuth, BearerAuth, DynAuth};
 use crate::builder::RequestBuilder;
 use crate::cookies::Jar;
 use crate::error::{Error, Result};
@@ -16,7 +16,7 @@ use crate::response::Response;
 use crate::retry::Retry;
 use crate::timeout::{Limits, Timeout};
 use crate::transport::{self, Capabilities, Certificate, Transport, TransportConfig};
-use crate::util::{IntoUrl, UrlInput};
+use crate::util::{IntoUrl, MaybeSendSync, UrlInput};
 
 /// An HTTP client with a connection pool, a cookie jar and defaults for every request
 /// (httpx `Client`/`AsyncClient`).
@@ -41,7 +41,7 @@ pub(crate) struct ClientInner {
     pub base_url: Option<Url>,
     pub headers: HeaderMap,
     pub query: Vec<(String, String)>,
-    pub auth: Option<Arc<dyn Auth>>,
+    pub auth: Option<Arc<dyn DynAuth>>,
     pub timeout: Timeout,
     pub follow_redirects: bool,
     pub max_redirects: usize,
@@ -112,10 +112,14 @@ impl Client {
         self.request(Method::OPTIONS, url)
     }
 
-    /// Sends a request built elsewhere, through every layer of this client (cookies, auth,
-    /// redirects, retries, hooks, decoding).
+    /// Sends a request built elsewhere (usually by [`RequestBuilder::build`]) through every
+    /// layer of this client (cookies, auth, redirects, retries, hooks, decoding), with the
+    /// options the request carries: the same as `.await` on the builder.
+    ///
+    /// # Errors
+    /// As [`RequestBuilder::send`].
     pub async fn send(&self, request: Request) -> Result<Response> {
-        crate::send::execute(self.inner.clone(), request, None, None).await
+        crate::send::execute(self, request).await
     }
 
     /// The cookies the jar would send to `url`, as `(name, value)` pairs.
@@ -168,7 +172,7 @@ pub struct ClientBuilder {
     base_url: Option<UrlInput>,
     headers: HeaderMap,
     query: Vec<(String, String)>,
-    auth: Option<Arc<dyn Auth>>,
+    auth: Option<Arc<dyn DynAuth>>,
     timeout: Timeout,
     follow_redirects: bool,
     max_redirects: usize,
@@ -341,28 +345,29 @@ impl ClientBuilder {
     }
 
     /// An event hook called before each request is sent, redirect hops and auth round-trips
-    /// included. It may change the request; returning an `Err` aborts the send. Defaults to
-    /// none.
+    /// included. It may change the request; returning an `Err` aborts the send. It may return
+    /// a boxed future to do async work (see [`HookResult`]). Hooks run in the order added.
+    /// Defaults to none.
     pub fn on_request<F, R>(mut self, hook: F) -> Self
     where
-        F: Fn(&mut Request) -> R + Send + Sync + 'static,
+        F: Fn(&mut Request) -> R + MaybeSendSync + 'static,
         R: HookResult,
     {
         self.on_request
-            .push(Arc::new(move |r: &mut Request| hook(r).into_result()));
+            .push(Arc::new(move |r: &mut Request| hook(r).into_outcome()));
         self
     }
 
     /// An event hook called on each response head as it arrives, redirect responses included.
-    /// Returning an `Err` (for example from `error_for_status`) fails the request. Defaults to
-    /// none.
+    /// Returning an `Err` (for example from `error_for_status`) fails the request. It may
+    /// return a boxed future to do async work (see [`HookResult`]). Defaults to none.
     pub fn on_response<F, R>(mut self, hook: F) -> Self
     where
-        F: Fn(&Response) -> R + Send + Sync + 'static,
+        F: Fn(&Response) -> R + MaybeSendSync + 'static,
         R: HookResult,
     {
         self.on_response
-            .push(Arc::new(move |r: &Response| hook(r).into_result()));
+            .push(Arc::new(move |r: &Response| hook(r).into_outcome()));
         self
     }
 
@@ -436,7 +441,7 @@ impl ClientBuilder {
         let transport = self.transport.take().unwrap_or_else(|| Arc::new(NoDefault));
         let caps = transport.capabilities();
         if self.decode_content && !caps.decodes_content {
-            if let Some(v) = crate::decode::accept_encoding() {
+            if let Some(v) = crate::body::accept_encoding() {
                 self.headers
                     .entry(ACCEPT_ENCODING)
                     .or_insert(HeaderValue::from_static(v));

@@ -8,7 +8,7 @@ use http::StatusCode;
 use md5::Md5;
 use sha2::{Digest as _, Sha256, Sha512};
 
-use crate::auth::{Auth, AuthStep};
+use crate::auth::{Auth, AuthContext, AuthStep};
 use crate::error::{Error, Result};
 use crate::request::Request;
 use crate::response::Response;
@@ -71,7 +71,7 @@ impl std::fmt::Debug for DigestAuth {
 }
 
 impl Auth for DigestAuth {
-    fn on_request(&self, request: &mut Request) -> Result<()> {
+    async fn on_request(&self, request: &mut Request, _: &AuthContext) -> Result<()> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((challenge, nc)) = state.as_mut() {
             *nc += 1;
@@ -82,11 +82,12 @@ impl Auth for DigestAuth {
         Ok(())
     }
 
-    fn on_response(
+    async fn on_response(
         &self,
         request: &mut Request,
         response: &Response,
         attempt: u32,
+        _: &AuthContext,
     ) -> Result<AuthStep> {
         if response.status() != StatusCode::UNAUTHORIZED || attempt > 0 {
             return Ok(AuthStep::Done);

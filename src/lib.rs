@@ -31,6 +31,9 @@
 //!
 //! [httpx]: https://www.python-httpx.org/
 #![deny(missing_docs)]
+// On wasm32 a client, its transport, auth and hooks may hold JavaScript values, which are
+// neither `Send` nor `Sync`; the `Arc`s that share them there are single-threaded by design.
+#![cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod auth;
@@ -39,7 +42,6 @@ mod builder;
 mod charset;
 mod client;
 mod cookies;
-mod decode;
 mod digest;
 mod error;
 mod hooks;
@@ -61,25 +63,25 @@ pub mod blocking;
 #[cfg(all(feature = "js", target_arch = "wasm32", target_os = "unknown"))]
 mod js;
 
-pub use auth::{Auth, AuthStep, BasicAuth, BearerAuth};
+pub use auth::{Auth, AuthContext, AuthStep, BasicAuth, BearerAuth};
 pub use body::{Body, BodyStream};
 pub use builder::RequestBuilder;
 pub use client::{Client, ClientBuilder};
 pub use digest::DigestAuth;
 pub use error::{BoxError, Error, ErrorKind, Result, TimeoutKind};
-pub use hooks::HookResult;
+pub use hooks::{AsyncHookOutput, HookResult};
 pub use request::{Parts, Request};
 pub use response::{IntoStatusCode, Response};
-pub use retry::Retry;
+pub use retry::{Retry, RetryAttempt};
 pub use timeout::{Limits, Timeout};
 pub use transport::{Capabilities, Certificate, FetchCredentials, MockTransport, Transport};
-pub use util::{BoxFuture, IntoUrl, MaybeSend};
+pub use util::{BoxFuture, IntoUrl, MaybeSend, MaybeSendSync};
 
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+pub use rt::wasi::block_on;
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 #[doc(hidden)]
 pub use transport::wasi::bindings;
-#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
-pub use transport::wasi::block_on;
 
 /// The README's examples, compiled as doc tests.
 #[cfg(doctest)]

@@ -11,6 +11,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::request::Request;
 use crate::response::Response;
 use crate::util::same_origin;
+use url::Url;
 
 /// The method a redirect is followed with: 303 (and 302) turn anything but HEAD into GET, 301
 /// turns POST into GET (what browsers do); 307 and 308 keep the method and body.
@@ -20,6 +21,17 @@ fn redirect_method(method: &Method, status: StatusCode) -> Method {
         301 if *method == Method::POST => Method::GET,
         _ => method.clone(),
     }
+}
+
+/// Whether credentials meant for `from` may go to `to`: the same origin (scheme, host, port),
+/// or an upgrade from `http` to `https` on the same host with default ports.
+pub(crate) fn keeps_credentials(from: &Url, to: &Url) -> bool {
+    let https_upgrade = from.scheme() == "http"
+        && to.scheme() == "https"
+        && from.host_str() == to.host_str()
+        && from.port().is_none()
+        && to.port().is_none();
+    same_origin(from, to) || https_upgrade
 }
 
 /// Makes the request for the next hop from `previous` (a copy of what was sent, its body
@@ -63,12 +75,7 @@ pub(crate) fn next_request(
     parts.headers.remove(HOST);
     // The jar adds the cookies that belong to the new URL when the hop is sent.
     parts.headers.remove(COOKIE);
-    let https_upgrade = from.scheme() == "http"
-        && url.scheme() == "https"
-        && from.host_str() == url.host_str()
-        && from.port().is_none()
-        && url.port().is_none();
-    if !same_origin(&from, &url) && !https_upgrade {
+    if !keeps_credentials(&from, &url) {
         parts.headers.remove(AUTHORIZATION);
         parts.headers.remove(PROXY_AUTHORIZATION);
     }

@@ -1,16 +1,63 @@
-//! A request as the transports see it: every policy (base URL, defaults, auth) already applied.
+//! A request: its head, its body, and the per-request policy (auth, redirects, retries,
+//! timeouts) that the client's layers read from it, so a built request carries everything that
+//! was set on its builder.
+
+use std::fmt;
+use std::sync::Arc;
 
 use http::{Extensions, HeaderMap, Method, Version};
 use url::Url;
 
+use crate::auth::{Auth, DynAuth};
 use crate::body::Body;
+use crate::retry::Retry;
 use crate::timeout::Timeout;
+
+/// The options a request overrides on its client: each `None` (or [`AuthChoice::Inherit`])
+/// means "the client's setting".
+#[derive(Clone, Default)]
+pub(crate) struct Policy {
+    pub(crate) auth: AuthChoice,
+    pub(crate) follow_redirects: Option<bool>,
+    pub(crate) max_redirects: Option<usize>,
+    pub(crate) retry: Option<Retry>,
+}
+
+/// Which auth scheme a request runs.
+#[derive(Clone, Default)]
+pub(crate) enum AuthChoice {
+    /// The client's, if it has one.
+    #[default]
+    Inherit,
+    /// This one.
+    Use(Arc<dyn DynAuth>),
+    /// None, whatever the client has (requests an auth flow sends itself).
+    Off,
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let auth = match self.auth {
+            AuthChoice::Inherit => "client's",
+            AuthChoice::Use(_) => "own",
+            AuthChoice::Off => "off",
+        };
+        f.debug_struct("Policy")
+            .field("auth", &auth)
+            .field("follow_redirects", &self.follow_redirects)
+            .field("max_redirects", &self.max_redirects)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
 
 /// One HTTP request, ready to send.
 ///
-/// [`RequestBuilder`](crate::RequestBuilder) makes these; [`Transport`](crate::Transport)s and
-/// [`Auth`](crate::Auth) schemes receive them.
-#[derive(Debug)]
+/// [`RequestBuilder::build`](crate::RequestBuilder::build) makes these;
+/// [`Client::send`](crate::Client::send) sends one through every layer of the client, exactly
+/// as `.await` on the builder would: the request carries its own options (auth, redirects,
+/// retries, timeouts, extensions). [`Transport`](crate::Transport)s and [`Auth`](crate::Auth)
+/// schemes receive them.
 pub struct Request {
     method: Method,
     url: Url,
@@ -19,6 +66,7 @@ pub struct Request {
     timeout: Timeout,
     version: Option<Version>,
     extensions: Extensions,
+    pub(crate) policy: Policy,
 }
 
 /// The head of a [`Request`], from [`Request::into_parts`].
@@ -37,6 +85,7 @@ pub struct Parts {
     pub version: Option<Version>,
     /// Per-request values for transports and hooks.
     pub extensions: Extensions,
+    policy: Policy,
 }
 
 impl Request {
@@ -50,6 +99,7 @@ impl Request {
             timeout: Timeout::default(),
             version: None,
             extensions: Extensions::new(),
+            policy: Policy::default(),
         }
     }
 
@@ -120,6 +170,7 @@ impl Request {
                 timeout: self.timeout,
                 version: self.version,
                 extensions: self.extensions,
+                policy: self.policy,
             },
             self.body,
         )
@@ -135,6 +186,7 @@ impl Request {
             timeout: parts.timeout,
             version: parts.version,
             extensions: parts.extensions,
+            policy: parts.policy,
         }
     }
 
@@ -148,6 +200,69 @@ impl Request {
             timeout: self.timeout,
             version: self.version,
             extensions: self.extensions.clone(),
+            policy: self.policy.clone(),
         })
+    }
+
+    /// A copy of the head with an empty body: what a layer keeps of a request whose streamed
+    /// body cannot be copied.
+    pub(crate) fn head_clone(&self) -> Request {
+        Request {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers: self.headers.clone(),
+            body: Body::empty(),
+            timeout: self.timeout,
+            version: self.version,
+            extensions: self.extensions.clone(),
+            policy: self.policy.clone(),
+        }
+    }
+
+    /// Whether this request follows redirects, if it overrides its client's setting.
+    pub fn follow_redirects(&self) -> Option<bool> {
+        self.policy.follow_redirects
+    }
+    /// Overrides the client's redirect setting for this request (`None`: the client's).
+    pub fn set_follow_redirects(&mut self, follow: Option<bool>) {
+        self.policy.follow_redirects = follow;
+    }
+    /// The most redirects this request follows, if it overrides its client's setting.
+    pub fn max_redirects(&self) -> Option<usize> {
+        self.policy.max_redirects
+    }
+    /// Overrides the client's redirect limit for this request (`None`: the client's).
+    pub fn set_max_redirects(&mut self, max: Option<usize>) {
+        self.policy.max_redirects = max;
+    }
+    /// The retry policy of this request, if it overrides its client's.
+    pub fn retry(&self) -> Option<&Retry> {
+        self.policy.retry.as_ref()
+    }
+    /// Overrides the client's retry policy for this request (`None`: the client's;
+    /// `Retry::new(0)`: no retries).
+    pub fn set_retry(&mut self, retry: Option<Retry>) {
+        self.policy.retry = retry;
+    }
+    /// True when this request runs an auth scheme of its own rather than its client's.
+    pub fn has_own_auth(&self) -> bool {
+        matches!(self.policy.auth, AuthChoice::Use(_))
+    }
+    /// Runs `auth` for this request instead of its client's scheme.
+    pub fn set_auth(&mut self, auth: impl Auth) {
+        self.policy.auth = AuthChoice::Use(Arc::new(auth));
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field("headers", &self.headers)
+            .field("body", &self.body)
+            .field("timeout", &self.timeout)
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
     }
 }

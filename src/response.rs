@@ -1,6 +1,8 @@
 //! The response: status, headers, and a body read whole or streamed.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -29,6 +31,8 @@ pub struct Response {
     elapsed: Duration,
     body: BodyState,
     extensions: Extensions,
+    /// Raw bytes read off the wire, shared with the body's counting adapter.
+    downloaded: Option<Arc<AtomicU64>>,
 }
 
 enum BodyState {
@@ -54,6 +58,7 @@ impl Response {
             elapsed: Duration::ZERO,
             body: BodyState::Unread(body.into()),
             extensions: Extensions::new(),
+            downloaded: None,
         }
     }
 
@@ -305,7 +310,39 @@ impl Response {
             elapsed: self.elapsed,
             body: BodyState::Read(Bytes::new()),
             extensions: Extensions::new(),
+            downloaded: None,
         }
+    }
+
+    /// The counter the body's counting adapter adds to.
+    pub(crate) fn download_counter(&mut self) -> Arc<AtomicU64> {
+        self.downloaded
+            .get_or_insert_with(|| Arc::new(AtomicU64::new(0)))
+            .clone()
+    }
+
+    /// The bytes of the body read off the wire so far, before any `Content-Encoding` is
+    /// decoded (httpx `num_bytes_downloaded`): compare it with
+    /// [`content_length`](Response::content_length) for a download's progress. The decoded
+    /// bytes the stream yields may be many more.
+    ///
+    /// ```no_run
+    /// # async fn run() -> anyfetch::Result<()> {
+    /// use futures::StreamExt;
+    /// let mut r = anyfetch::get("http://localhost:8000/gzip").await?;
+    /// let total = r.content_length();
+    /// let mut body = r.bytes_stream();
+    /// while let Some(chunk) = body.next().await {
+    ///     let _decoded = chunk?;
+    ///     println!("{} of {total:?} bytes", body_progress(&r));
+    /// }
+    /// # fn body_progress(r: &anyfetch::Response) -> u64 { r.num_bytes_downloaded() }
+    /// # Ok(()) }
+    /// ```
+    pub fn num_bytes_downloaded(&self) -> u64 {
+        self.downloaded
+            .as_ref()
+            .map_or(0, |c| c.load(Ordering::Relaxed))
     }
 
     /// Sets the version (for transports).

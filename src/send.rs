@@ -1,65 +1,50 @@
 //! The I/O loop that drives the shared policies, httpx style:
-//! total deadline → retries → auth → redirects → one send (cookies, hooks, decoding).
+//! total deadline → retries → redirects → auth (per hop) → one send (cookies, hooks, decoding).
+//!
+//! Every option comes from the [`Request`] itself (its [`Policy`](crate::request::Policy)),
+//! falling back to the client's, so a request built with `RequestBuilder::build` and sent with
+//! `Client::send` behaves exactly as the builder's `.await`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::{Auth, AuthStep};
+use crate::auth::{AuthContext, AuthStep, DynAuth};
 use crate::body::Body;
-use crate::client::ClientInner;
+use crate::client::{Client, ClientInner};
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
-use crate::request::{Parts, Request};
+use crate::request::{AuthChoice, Request};
 use crate::response::Response;
 use crate::rt::{self, Instant};
 
-/// The most auth rounds one request may take, so a scheme that keeps asking cannot loop.
+/// The most auth rounds one hop may take, so a scheme that keeps asking cannot loop.
 const MAX_AUTH_ROUNDS: u32 = 10;
 
-pub(crate) async fn execute(
-    client: Arc<ClientInner>,
-    request: Request,
-    auth: Option<Arc<dyn Auth>>,
-    follow: Option<bool>,
-) -> Result<Response> {
+pub(crate) async fn execute(client: &Client, request: Request) -> Result<Response> {
+    let Some(total) = request.timeout().total_timeout() else {
+        return send_with_retries(client, request).await;
+    };
     let url = request.url().clone();
-    let total = request.timeout().total_timeout();
     let started = Instant::now();
-    let exchange = send_with_retries(&client, request, auth, follow);
-    let mut response = rt::timeout(total, exchange, || {
+    let exchange = send_with_retries(client, request);
+    let mut response = rt::timeout(Some(total), exchange, || {
         Error::timeout(TimeoutKind::Total).with_url(url.clone())
     })
     .await?;
-    if let Some(total) = total {
-        // The body is part of the exchange: it must arrive before the deadline too.
-        let left = total.saturating_sub(started.elapsed());
-        if let Some(body) = response.take_body() {
-            let stream = crate::decode::with_deadline(body, left, url);
-            response.set_body(stream);
-        }
+    // The body is part of the exchange: it must arrive before the deadline too.
+    let left = total.saturating_sub(started.elapsed());
+    if let Some(body) = response.take_body() {
+        response.set_body(crate::body::deadline(body, left, url));
     }
     Ok(response)
 }
 
-fn head_clone(req: &Request) -> Request {
-    let parts = Parts {
-        method: req.method().clone(),
-        url: req.url().clone(),
-        headers: req.headers().clone(),
-        timeout: *req.timeout(),
-        version: req.version(),
-        extensions: req.extensions().clone(),
-    };
-    Request::from_parts(parts, Body::empty())
-}
-
-async fn send_with_retries(
-    client: &ClientInner,
-    mut request: Request,
-    auth: Option<Arc<dyn Auth>>,
-    follow: Option<bool>,
-) -> Result<Response> {
-    let Some(retry) = client.retry.clone() else {
-        return send_with_auth(client, request, auth.as_deref(), follow).await;
+async fn send_with_retries(client: &Client, mut request: Request) -> Result<Response> {
+    let Some(retry) = request
+        .policy
+        .retry
+        .clone()
+        .or_else(|| client.inner.retry.clone())
+    else {
+        return send_with_redirects(client, request).await;
     };
     let mut attempt = 0;
     loop {
@@ -69,8 +54,8 @@ async fn send_with_retries(
             None
         };
         let method = request.method().clone();
-        let result = send_with_auth(client, request, auth.as_deref(), follow).await;
-        let Some(next) = again else { return result };
+        let result = send_with_redirects(client, request).await;
+        let Some(mut next) = again else { return result };
         attempt += 1;
         let wait = match &result {
             // Nothing reached the server: safe to retry whatever the method.
@@ -93,31 +78,87 @@ async fn send_with_retries(
         if wait > Duration::ZERO {
             rt::sleep(wait).await;
         }
+        next.extensions_mut().insert(crate::RetryAttempt(attempt));
         request = next;
     }
 }
 
+async fn send_with_redirects(client: &Client, mut request: Request) -> Result<Response> {
+    let inner = &*client.inner;
+    let asked = request
+        .policy
+        .follow_redirects
+        .unwrap_or(inner.follow_redirects);
+    let max_redirects = request.policy.max_redirects.unwrap_or(inner.max_redirects);
+    let auth: Option<std::sync::Arc<dyn DynAuth>> = match &request.policy.auth {
+        AuthChoice::Inherit => inner.auth.clone(),
+        AuthChoice::Use(a) => Some(a.clone()),
+        AuthChoice::Off => None,
+    };
+    if inner.caps.follows_redirects {
+        // The host follows (or not) by itself: tell the transport what was asked.
+        request
+            .extensions_mut()
+            .insert(crate::transport::FollowRedirects(asked));
+    }
+    let follow = asked && !inner.caps.follows_redirects;
+    // Auth runs on the hops to the origin the request was addressed to, and nowhere else.
+    let origin = auth.as_ref().map(|_| request.url().clone());
+    let cx = auth.as_ref().map(|_| AuthContext::new(client.clone()));
+    let mut history: Vec<Response> = Vec::new();
+    loop {
+        // What the next hop is made from: the request as it was before auth touched it.
+        let template = if follow {
+            let replayable = request.body().is_replayable();
+            Some((
+                request.try_clone().unwrap_or_else(|| request.head_clone()),
+                replayable,
+            ))
+        } else {
+            None
+        };
+        let hop_auth = match (&auth, &origin, &cx) {
+            (Some(a), Some(o), Some(cx))
+                if crate::redirect::keeps_credentials(o, request.url()) =>
+            {
+                Some((&**a, cx))
+            }
+            _ => None,
+        };
+        let mut response = send_with_auth(inner, request, hop_auth).await?;
+        let Some((previous, replayable)) = template.filter(|_| response.is_redirect()) else {
+            response.set_history(history);
+            return Ok(response);
+        };
+        if history.len() >= max_redirects {
+            return Err(Error::new(ErrorKind::Redirect)
+                .with_message(format!("exceeded the maximum of {max_redirects} redirects"))
+                .with_url(response.url().clone()));
+        }
+        request = crate::redirect::next_request(previous, replayable, &response)?;
+        history.push(response.head_only());
+    }
+}
+
+/// One hop under an auth scheme: `on_request`, then send and `on_response` until it is done.
 async fn send_with_auth(
     client: &ClientInner,
     mut request: Request,
-    auth: Option<&dyn Auth>,
-    follow: Option<bool>,
+    auth: Option<(&dyn DynAuth, &AuthContext)>,
 ) -> Result<Response> {
-    let Some(auth) = auth.or(client.auth.as_deref()) else {
-        return send_with_redirects(client, request, follow).await;
+    let Some((auth, cx)) = auth else {
+        return send_single(client, request).await;
     };
-    auth.on_request(&mut request)
+    auth.dyn_on_request(&mut request, cx)
+        .await
         .map_err(|e| e.with_url(request.url().clone()))?;
     let mut round = 0;
     loop {
-        let mut kept = request.try_clone();
+        let kept = request.try_clone();
         let replayable = kept.is_some();
-        if kept.is_none() {
-            kept = Some(head_clone(&request));
-        }
-        let response = send_with_redirects(client, request, follow).await?;
-        let mut next = kept.unwrap_or_else(|| unreachable!("set above"));
-        match auth.on_response(&mut next, &response, round)? {
+        let mut next = kept.unwrap_or_else(|| request.head_clone());
+        let response = send_single(client, request).await?;
+        match auth.dyn_on_response(&mut next, &response, round, cx).await? {
             AuthStep::Done => return Ok(response),
             AuthStep::Retry if round + 1 >= MAX_AUTH_ROUNDS => return Ok(response),
             AuthStep::Retry if !replayable => {
@@ -134,56 +175,17 @@ async fn send_with_auth(
     }
 }
 
-async fn send_with_redirects(
-    client: &ClientInner,
-    mut request: Request,
-    follow: Option<bool>,
-) -> Result<Response> {
-    let asked = follow.unwrap_or(client.follow_redirects);
-    if client.caps.follows_redirects {
-        // The host follows (or not) by itself: tell the transport what was asked.
-        request
-            .extensions_mut()
-            .insert(crate::transport::FollowRedirects(asked));
-    }
-    let follow = asked && !client.caps.follows_redirects;
-    let mut history: Vec<Response> = Vec::new();
-    loop {
-        let template = if follow {
-            let replayable = request.body().is_replayable();
-            Some((
-                request.try_clone().unwrap_or_else(|| head_clone(&request)),
-                replayable,
-            ))
-        } else {
-            None
-        };
-        let mut response = send_single(client, request).await?;
-        let Some((previous, replayable)) = template.filter(|_| response.is_redirect()) else {
-            response.set_history(history);
-            return Ok(response);
-        };
-        if history.len() >= client.max_redirects {
-            return Err(Error::new(ErrorKind::Redirect)
-                .with_message(format!(
-                    "exceeded the maximum of {} redirects",
-                    client.max_redirects
-                ))
-                .with_url(response.url().clone()));
-        }
-        request = crate::redirect::next_request(previous, replayable, &response)?;
-        history.push(response.head_only());
-    }
-}
-
-/// One hop: cookies in, hooks, the transport, cookies out, hooks, body decoding.
+/// One hop: cookies in, hooks, the transport, cookies out, hooks, body adapters.
 async fn send_single(client: &ClientInner, mut request: Request) -> Result<Response> {
     if let Some(jar) = &client.jar {
         let url = request.url().clone();
         jar.apply(&url, request.headers_mut());
     }
     for hook in &client.on_request {
-        hook(&mut request).map_err(|e| e.with_url(request.url().clone()))?;
+        hook(&mut request)
+            .wait()
+            .await
+            .map_err(|e| e.with_url(request.url().clone()))?;
     }
     let url = request.url().clone();
     let read_timeout = request.timeout().read_timeout();
@@ -204,19 +206,32 @@ async fn send_single(client: &ClientInner, mut request: Request) -> Result<Respo
         jar.store(&url, response.headers());
     }
     for hook in &client.on_response {
-        hook(&response).map_err(|e| e.with_url(url.clone()))?;
+        hook(&response)
+            .wait()
+            .await
+            .map_err(|e| e.with_url(url.clone()))?;
     }
     if let Some(body) = response.take_body() {
         let body = if is_head {
             Body::empty()
         } else {
             let decoders = if client.decode_content {
-                crate::decode::decoders_for(response.headers())
+                crate::body::decoders_for(response.headers())
                     .map_err(|e| e.with_url(url.clone()))?
             } else {
                 Vec::new()
             };
-            crate::decode::wrap_body(body, decoders, client.max_decoded_size, read_timeout, url)
+            let counter = response.download_counter();
+            crate::body::adapt(
+                body,
+                crate::body::Adapters {
+                    counter,
+                    decoders,
+                    max_decoded: client.max_decoded_size,
+                    read_timeout,
+                },
+                url,
+            )
         };
         response.set_body(body);
     }

@@ -19,6 +19,20 @@ pub trait MaybeSend {}
 #[cfg(target_arch = "wasm32")]
 impl<T: ?Sized> MaybeSend for T {}
 
+/// `Send + Sync` on native targets; nothing on `wasm32`, where a transport, an auth scheme or a
+/// hook may hold JavaScript values (which are neither).
+#[cfg(not(target_arch = "wasm32"))]
+pub trait MaybeSendSync: Send + Sync {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send + Sync + ?Sized> MaybeSendSync for T {}
+
+/// `Send + Sync` on native targets; nothing on `wasm32`, where a transport, an auth scheme or a
+/// hook may hold JavaScript values (which are neither).
+#[cfg(target_arch = "wasm32")]
+pub trait MaybeSendSync {}
+#[cfg(target_arch = "wasm32")]
+impl<T: ?Sized> MaybeSendSync for T {}
+
 /// A boxed future, `Send` except on `wasm32`.
 #[cfg(not(target_arch = "wasm32"))]
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::auth::{Auth, AuthStep, BasicAuth, BearerAuth};
+use crate::auth::{Auth, AuthContext, AuthStep, BasicAuth, BearerAuth};
 use crate::builder::RequestBuilder;
 use crate::client::{Client, ClientBuilder};
 use crate::digest::DigestAuth;
@@ -295,27 +295,26 @@ enum AnyAuth {
     Digest(DigestAuth),
 }
 
-impl AnyAuth {
-    fn get(&self) -> &dyn Auth {
+impl Auth for AnyAuth {
+    async fn on_request(&self, request: &mut Request, cx: &AuthContext) -> Result<()> {
         match self {
-            AnyAuth::Basic(a) => a,
-            AnyAuth::Bearer(a) => a,
-            AnyAuth::Digest(a) => a,
+            AnyAuth::Basic(a) => a.on_request(request, cx).await,
+            AnyAuth::Bearer(a) => a.on_request(request, cx).await,
+            AnyAuth::Digest(a) => a.on_request(request, cx).await,
         }
     }
-}
-
-impl Auth for AnyAuth {
-    fn on_request(&self, request: &mut Request) -> Result<()> {
-        self.get().on_request(request)
-    }
-    fn on_response(
+    async fn on_response(
         &self,
         request: &mut Request,
         response: &Response,
         attempt: u32,
+        cx: &AuthContext,
     ) -> Result<AuthStep> {
-        self.get().on_response(request, response, attempt)
+        match self {
+            AnyAuth::Basic(a) => a.on_response(request, response, attempt, cx).await,
+            AnyAuth::Bearer(a) => a.on_response(request, response, attempt, cx).await,
+            AnyAuth::Digest(a) => a.on_response(request, response, attempt, cx).await,
+        }
     }
 }
 

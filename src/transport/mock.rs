@@ -7,7 +7,7 @@ use crate::error::{Error, Result, TimeoutKind};
 use crate::request::Request;
 use crate::response::Response;
 use crate::transport::Transport;
-use crate::util::{BoxFuture, MaybeSend};
+use crate::util::{BoxFuture, MaybeSend, MaybeSendSync};
 
 /// A transport that answers every request with a closure (httpx `MockTransport`).
 ///
@@ -28,15 +28,20 @@ use crate::util::{BoxFuture, MaybeSend};
 /// ```
 #[derive(Clone)]
 pub struct MockTransport {
-    #[allow(clippy::type_complexity)]
-    handler: Arc<dyn Fn(Request) -> BoxFuture<'static, Result<Response>> + Send + Sync>,
+    handler: Handler,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
+type Handler = Arc<dyn Fn(Request) -> BoxFuture<'static, Result<Response>> + Send + Sync>;
+#[cfg(target_arch = "wasm32")]
+type Handler = Arc<dyn Fn(Request) -> BoxFuture<'static, Result<Response>>>;
+
 impl MockTransport {
-    /// A transport that calls `handler` for each request.
+    /// A transport that calls `handler` for each request. Natively the closure is
+    /// `Send + Sync`; on `wasm32` it need not be (it may hold a `JsValue`).
     pub fn new<F, Fut>(handler: F) -> Self
     where
-        F: Fn(Request) -> Fut + Send + Sync + 'static,
+        F: Fn(Request) -> Fut + MaybeSendSync + 'static,
         Fut: Future<Output = Result<Response>> + MaybeSend + 'static,
     {
         MockTransport {

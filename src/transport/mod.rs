@@ -7,7 +7,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::request::Request;
 use crate::response::Response;
 use crate::timeout::Limits;
-use crate::util::BoxFuture;
+use crate::util::{BoxFuture, MaybeSendSync};
 
 mod mock;
 pub use mock::MockTransport;
@@ -38,8 +38,11 @@ pub(crate) mod fetch;
 /// Errors must be mapped at the transport's boundary to an [`ErrorKind`], keeping the host's
 /// error as the source.
 ///
+/// Natively a transport is `Send + Sync`; on `wasm32` it need not be (it may hold JavaScript
+/// values), see [`MaybeSendSync`].
+///
 /// This trait may gain provided methods in minor releases.
-pub trait Transport: Send + Sync + 'static {
+pub trait Transport: MaybeSendSync + 'static {
     /// Sends `request`; resolves when the response head has arrived.
     fn send(&self, request: Request) -> BoxFuture<'static, Result<Response>>;
 

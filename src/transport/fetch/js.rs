@@ -1,15 +1,11 @@
 //! The JavaScript host, reached through the global object only (`globalThis`: a window, a web
-//! worker, Node, Deno), never through `window`: which runtime this is, its timers and clocks.
+//! worker, Node, Deno), never through `window`: which runtime this is. Its timers and clocks
+//! are in `crate::rt::web`.
 
 use std::cell::Cell;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 /// A property of `target`, `None` when it is `undefined` or `null` (or the lookup throws).
 pub(super) fn prop(target: &JsValue, key: &str) -> Option<JsValue> {
@@ -101,81 +97,4 @@ pub(super) fn seed_fastrand() {
         (hi << 32) | lo
     };
     fastrand::seed(seed);
-}
-
-/// Milliseconds on the monotonic clock: `performance.now()`, or `Date.now()` without one.
-fn now_ms() -> f64 {
-    thread_local!(static PERFORMANCE: Option<Object> =
-        prop(&global(), "performance").and_then(|p| p.dyn_into().ok()));
-    PERFORMANCE
-        .with(|p| {
-            p.as_ref()
-                .and_then(|p| call_method(p, "now", &[]).ok())
-                .and_then(|v| v.as_f64())
-        })
-        .unwrap_or_else(js_sys::Date::now)
-}
-
-/// A monotonic instant (`performance.now()`): `std::time::Instant` panics on this target.
-#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
-pub(crate) struct Instant {
-    ms: f64,
-}
-
-impl Instant {
-    pub(crate) fn now() -> Instant {
-        Instant { ms: now_ms() }
-    }
-
-    pub(crate) fn elapsed(&self) -> Duration {
-        Duration::from_secs_f64((now_ms() - self.ms).max(0.0) / 1000.0)
-    }
-}
-
-/// The wall clock, from `Date.now()` (`SystemTime::now` panics on this target).
-pub(crate) fn system_now() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs_f64(js_sys::Date::now().max(0.0) / 1000.0)
-}
-
-/// Sleeps with `globalThis.setTimeout`; dropping the future clears the timer, so abandoned
-/// timeouts do not keep Node's event loop alive.
-pub(crate) fn sleep(d: Duration) -> Sleep {
-    // setTimeout takes a signed 32-bit number of milliseconds.
-    let ms = (d.as_secs_f64() * 1000.0).ceil().min(f64::from(i32::MAX));
-    let mut handle = None;
-    let promise = Promise::new(&mut |resolve, _reject| {
-        handle = call_global("setTimeout", &[resolve.into(), JsValue::from_f64(ms)]).ok();
-    });
-    Sleep {
-        fired: JsFuture::from(promise),
-        handle,
-    }
-}
-
-/// The future of [`sleep`].
-pub(crate) struct Sleep {
-    fired: JsFuture,
-    handle: Option<JsValue>,
-}
-
-impl Future for Sleep {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        match Pin::new(&mut self.fired).poll(cx) {
-            Poll::Ready(_) => {
-                self.handle = None;
-                Poll::Ready(())
-            }
-            Poll::Pending => Poll::Pending,
-        }
-    }
-}
-
-impl Drop for Sleep {
-    fn drop(&mut self) {
-        if let Some(handle) = self.handle.take() {
-            let _ = call_global("clearTimeout", &[handle]);
-        }
-    }
 }

@@ -46,7 +46,6 @@ use web_sys::{
 use self::body::{AbortOnDrop, ResponseBody, UploadError};
 use self::error::{map_js_error, Phase};
 use self::js::Runtime;
-pub(crate) use self::js::{sleep, system_now, Instant};
 use crate::body::Body;
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
 use crate::request::Request;

@@ -21,9 +21,9 @@ use futures_util::StreamExt;
 use url::Url;
 
 use super::error::{host_refused, map_error_code, map_stream_error, Phase};
-use super::reactor::WaitFor;
 use crate::body::Body;
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
+use crate::rt::wasi::WaitFor;
 
 /// The most bytes one `write` may carry: hosts accept at most 4096 per call (and never more
 /// than `check-write` allows).

@@ -7,7 +7,7 @@
 //!    with an [`Unsupported`](crate::ErrorKind::Unsupported) error, never dropped);
 //! 2. the timeouts go into `request-options` where the host takes them (see [`HostTimeouts`]);
 //! 3. `outgoing-handler.handle` sends it; the body is written ([`body::write_body`]) while the
-//!    response head is awaited, both waiting in the [`reactor`];
+//!    response head is awaited, both waiting in the reactor of [`crate::rt`];
 //! 4. the response body streams from its `input-stream` ([`body::ResponseBody`]).
 //!
 //! The host keeps the connections, so [`Limits`](crate::Limits) do not apply here, and it
@@ -16,7 +16,6 @@
 
 mod body;
 mod error;
-mod reactor;
 
 use std::time::Duration;
 
@@ -32,17 +31,14 @@ use url::{Position, Url};
 
 use self::body::{ResponseBody, WriteError};
 use self::error::{host_refused, map_error_code, Phase};
-use self::reactor::WaitFor;
 use crate::body::Body;
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
 use crate::request::Request;
 use crate::response::Response;
+use crate::rt::wasi::WaitFor;
 use crate::timeout::Timeout;
 use crate::transport::{Transport, TransportConfig};
 use crate::util::BoxFuture;
-
-pub use self::reactor::block_on;
-pub(crate) use self::reactor::sleep;
 
 /// The generated `wasi:*@0.2.0` bindings the backend is written against (the `wasi` crate
 /// release generated from the WIT in `wit/deps/`). Not part of the API.

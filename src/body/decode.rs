@@ -1,21 +1,17 @@
 //! Content decoding (gzip, deflate, br, zstd), incremental like httpx's decoders: each chunk is
-//! decoded as it arrives, with a cap on the decoded size and on stacked encodings. Also the
-//! body wrappers that enforce the read timeout between chunks and the total deadline.
+//! decoded as it arrives, with a cap on stacked encodings. The cap on the decoded size is the
+//! next adapter out ([`super::limit`]).
 
-use std::future::Future;
 #[cfg(any(feature = "gzip", feature = "deflate", feature = "brotli"))]
 use std::io::Write;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
 use http::header::{HeaderMap, CONTENT_ENCODING};
-use url::Url;
 
-use crate::body::{Body, BodyStream};
-use crate::error::{Error, Result, TimeoutKind};
+use crate::error::{Error, Result};
 
 /// The most encodings a response may stack (`Content-Encoding: gzip, br, ...`).
 const MAX_STACKED: usize = 5;
@@ -294,165 +290,67 @@ fn bad(name: &str, e: std::io::Error) -> Error {
     Error::decode(format!("invalid {name} data in the response body")).with_source(e)
 }
 
-#[cfg(target_arch = "wasm32")]
-type SleepLocal = Pin<Box<dyn Future<Output = ()>>>;
-#[cfg(not(target_arch = "wasm32"))]
-type SleepLocal = Pin<Box<dyn Future<Output = ()> + Send>>;
-
-fn boxed_sleep(d: Duration) -> SleepLocal {
-    Box::pin(crate::rt::sleep(d))
-}
-
-/// A response body with decoding, a decoded-size cap and a read timeout between chunks.
-struct Wrapped {
-    inner: BodyStream,
-    decoders: Vec<Decoder>,
-    max: u64,
-    produced: u64,
-    /// Any encoded input seen: an empty body (a 304, a 204) with a `Content-Encoding` is empty.
-    saw_input: bool,
-    read_timeout: Option<Duration>,
-    timer: Option<SleepLocal>,
-    url: Url,
-    done: bool,
-}
-
-pub(crate) fn wrap_body(
-    body: Body,
-    decoders: Vec<Decoder>,
-    max: u64,
-    read_timeout: Option<Duration>,
-    url: Url,
-) -> Body {
-    if decoders.is_empty() && read_timeout.is_none() {
-        return body;
-    }
-    Body::from_result_stream(Box::pin(Wrapped {
-        inner: body.into_stream(),
-        decoders,
-        max,
-        produced: 0,
-        saw_input: false,
-        read_timeout,
-        timer: None,
-        url,
-        done: false,
-    }))
-}
-
-impl Wrapped {
-    fn emit(&mut self, data: Vec<u8>) -> Option<Result<Bytes>> {
-        self.produced += data.len() as u64;
-        if !self.decoders.is_empty() && self.produced > self.max {
-            self.done = true;
-            return Some(Err(Error::decode(format!(
-                "the decoded body exceeds the limit of {} bytes (ClientBuilder::max_decoded_size)",
-                self.max
-            ))
-            .with_url(self.url.clone())));
-        }
-        (!data.is_empty()).then(|| Ok(Bytes::from(data)))
-    }
-}
-
-impl Stream for Wrapped {
-    type Item = Result<Bytes>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
-        loop {
-            if this.done {
-                return Poll::Ready(None);
-            }
-            match Pin::new(&mut this.inner).poll_next(cx) {
-                Poll::Ready(item) => {
-                    this.timer = None;
-                    match item {
-                        Some(Ok(chunk)) if this.decoders.is_empty() => {
-                            return Poll::Ready(Some(Ok(chunk)))
-                        }
-                        Some(Ok(chunk)) => {
-                            this.saw_input |= !chunk.is_empty();
-                            match run_stack(&mut this.decoders, &chunk, false) {
-                                Ok(out) => {
-                                    if let Some(r) = this.emit(out) {
-                                        return Poll::Ready(Some(r));
-                                    }
-                                }
-                                Err(e) => {
-                                    this.done = true;
-                                    return Poll::Ready(Some(Err(e.with_url(this.url.clone()))));
-                                }
-                            }
-                        }
-                        Some(Err(e)) => {
-                            this.done = true;
-                            return Poll::Ready(Some(Err(e.with_url(this.url.clone()))));
-                        }
-                        None => {
-                            this.done = true;
-                            if this.decoders.is_empty() || !this.saw_input {
-                                return Poll::Ready(None);
-                            }
-                            return match run_stack(&mut this.decoders, &[], true) {
-                                Ok(out) => Poll::Ready(this.emit(out)),
-                                Err(e) => Poll::Ready(Some(Err(e.with_url(this.url.clone())))),
-                            };
-                        }
-                    }
-                }
-                Poll::Pending => {
-                    let Some(d) = this.read_timeout else {
-                        return Poll::Pending;
-                    };
-                    let timer = this.timer.get_or_insert_with(|| boxed_sleep(d));
-                    if timer.as_mut().poll(cx).is_ready() {
-                        this.done = true;
-                        return Poll::Ready(Some(Err(
-                            Error::timeout(TimeoutKind::Read).with_url(this.url.clone())
-                        )));
-                    }
-                    return Poll::Pending;
-                }
-            }
-        }
-    }
-}
-
-/// A body that must end before `left` has passed (the total deadline).
-pub(crate) fn with_deadline(body: Body, left: Duration, url: Url) -> Body {
-    struct Deadline {
-        inner: BodyStream,
-        timer: SleepLocal,
-        url: Url,
+pin_project_lite::pin_project! {
+    /// A body decoded by a stack of decoders as its chunks arrive.
+    pub(crate) struct Decode<S> {
+        #[pin]
+        inner: S,
+        decoders: Vec<Decoder>,
+        // Any encoded input seen: an empty body (a 304, a 204) with a `Content-Encoding` is
+        // empty.
+        saw_input: bool,
         done: bool,
     }
-    impl Stream for Deadline {
-        type Item = Result<Bytes>;
-        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-            let this = &mut *self;
-            if this.done {
-                return Poll::Ready(None);
-            }
-            if let Poll::Ready(item) = Pin::new(&mut this.inner).poll_next(cx) {
-                this.done = item.is_none();
-                return Poll::Ready(item);
-            }
-            if this.timer.as_mut().poll(cx).is_ready() {
-                this.done = true;
-                return Poll::Ready(Some(Err(
-                    Error::timeout(TimeoutKind::Total).with_url(this.url.clone())
-                )));
-            }
-            Poll::Pending
+}
+
+impl<S> Decode<S> {
+    pub(crate) fn new(inner: S, decoders: Vec<Decoder>) -> Self {
+        Decode {
+            inner,
+            decoders,
+            saw_input: false,
+            done: false,
         }
     }
-    Body::from_result_stream(Box::pin(Deadline {
-        inner: body.into_stream(),
-        timer: boxed_sleep(left),
-        url,
-        done: false,
-    }))
+}
+
+impl<S: Stream<Item = Result<Bytes>>> Stream for Decode<S> {
+    type Item = Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut this = self.project();
+        loop {
+            if *this.done {
+                return Poll::Ready(None);
+            }
+            let item = match this.inner.as_mut().poll_next(cx) {
+                Poll::Ready(item) => item,
+                Poll::Pending => return Poll::Pending,
+            };
+            let out = match item {
+                Some(Ok(chunk)) => {
+                    *this.saw_input |= !chunk.is_empty();
+                    run_stack(this.decoders, &chunk, false)
+                }
+                Some(Err(e)) => Err(e),
+                None => {
+                    *this.done = true;
+                    if !*this.saw_input {
+                        return Poll::Ready(None);
+                    }
+                    run_stack(this.decoders, &[], true)
+                }
+            };
+            match out {
+                Ok(data) if data.is_empty() => continue,
+                Ok(data) => return Poll::Ready(Some(Ok(Bytes::from(data)))),
+                Err(e) => {
+                    *this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,14 +1,30 @@
-//! Request bodies: bytes or a stream.
+//! Bodies: bytes or a stream, both ways; and the adapters the client puts around a response
+//! body, each in its own file: [`count`] (raw bytes for progress), [`idle`] (the read timeout
+//! between chunks), [`decode`] (`Content-Encoding`), [`limit`] (the decoded-size cap) and
+//! [`deadline`] (the total deadline).
 
 use std::fmt;
 use std::pin::Pin;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
+use sync_wrapper::SyncWrapper;
+use url::Url;
 
 use crate::error::{BoxError, Error, ErrorKind, Result};
 use crate::util::MaybeSend;
+
+mod count;
+mod deadline;
+mod decode;
+mod idle;
+mod limit;
+
+pub(crate) use decode::{accept_encoding, decoders_for, Decoder};
 
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) type BoxStream = Pin<Box<dyn Stream<Item = Result<Bytes>> + Send + 'static>>;
@@ -25,7 +41,9 @@ pub struct Body {
 
 enum Inner {
     Bytes(Bytes),
-    Stream(BoxStream),
+    /// Reached only through `&mut`, so a `&Body` (and a `&Response`) can be shared across
+    /// threads while the stream itself is only `Send`.
+    Stream(SyncWrapper<BoxStream>),
 }
 
 impl Body {
@@ -46,16 +64,16 @@ impl Body {
     {
         use futures_util::StreamExt;
         Body {
-            inner: Inner::Stream(Box::pin(stream.map(|r| {
+            inner: Inner::Stream(SyncWrapper::new(Box::pin(stream.map(|r| {
                 r.map(Into::into)
                     .map_err(|e| Error::new(ErrorKind::Write).with_source(e))
-            }))),
+            })))),
         }
     }
 
     pub(crate) fn from_result_stream(stream: BoxStream) -> Self {
         Body {
-            inner: Inner::Stream(stream),
+            inner: Inner::Stream(SyncWrapper::new(stream)),
         }
     }
 
@@ -105,7 +123,8 @@ impl Body {
     pub async fn collect(self) -> Result<Bytes> {
         match self.inner {
             Inner::Bytes(b) => Ok(b),
-            Inner::Stream(mut s) => {
+            Inner::Stream(s) => {
+                let mut s = s.into_inner();
                 use futures_util::StreamExt;
                 let mut buf = bytes::BytesMut::new();
                 while let Some(chunk) = s.next().await {
@@ -130,7 +149,7 @@ impl Stream for BodyStream {
             None => Poll::Ready(None),
             Some(Inner::Bytes(b)) => Poll::Ready(Some(Ok(b))),
             Some(Inner::Stream(mut s)) => {
-                let r = s.as_mut().poll_next(cx);
+                let r = s.get_mut().as_mut().poll_next(cx);
                 if !matches!(r, Poll::Ready(None)) {
                     self.inner = Some(Inner::Stream(s));
                 }
@@ -143,7 +162,8 @@ impl Stream for BodyStream {
         match &self.inner {
             None => (0, Some(0)),
             Some(Inner::Bytes(_)) => (1, Some(1)),
-            Some(Inner::Stream(s)) => s.size_hint(),
+            // A shared `&self` cannot reach the stream.
+            Some(Inner::Stream(_)) => (0, None),
         }
     }
 }
@@ -184,5 +204,82 @@ from_bytes!(Bytes, Vec<u8>, String, &'static [u8], &'static str);
 impl From<()> for Body {
     fn from(_: ()) -> Body {
         Body::empty()
+    }
+}
+
+/// What [`adapt`] puts around a response body.
+pub(crate) struct Adapters {
+    /// Counts raw bytes for `Response::num_bytes_downloaded`.
+    pub(crate) counter: Arc<AtomicU64>,
+    /// The `Content-Encoding` stack, outermost first (empty: the body is not encoded).
+    pub(crate) decoders: Vec<Decoder>,
+    /// The decoded-size cap (for encoded bodies).
+    pub(crate) max_decoded: u64,
+    /// The read timeout between chunks.
+    pub(crate) read_timeout: Option<Duration>,
+}
+
+/// A response body as the caller reads it: counted, timed, decoded, capped, and with the URL
+/// on its errors. The adapters are composed statically and boxed once.
+pub(crate) fn adapt(body: Body, a: Adapters, url: Url) -> Body {
+    let raw = count::Count::new(body.into_stream(), a.counter);
+    match (a.read_timeout, a.decoders.is_empty()) {
+        (Some(t), true) => boxed(WithUrl::new(idle::Idle::new(raw, t), url)),
+        (None, true) => boxed(WithUrl::new(raw, url)),
+        (Some(t), false) => boxed(WithUrl::new(
+            limit::Limit::new(
+                decode::Decode::new(idle::Idle::new(raw, t), a.decoders),
+                a.max_decoded,
+            ),
+            url,
+        )),
+        (None, false) => boxed(WithUrl::new(
+            limit::Limit::new(decode::Decode::new(raw, a.decoders), a.max_decoded),
+            url,
+        )),
+    }
+}
+
+/// A body that must end before `left` has passed (the total deadline).
+pub(crate) fn deadline(body: Body, left: Duration, url: Url) -> Body {
+    let timer = crate::rt::sleep(left);
+    boxed(WithUrl::new(
+        deadline::Deadline::new(body.into_stream(), timer),
+        url,
+    ))
+}
+
+fn boxed<S: Stream<Item = Result<Bytes>> + MaybeSend + 'static>(s: S) -> Body {
+    Body::from_result_stream(Box::pin(s))
+}
+
+pin_project_lite::pin_project! {
+    /// Attaches the URL to every error a body yields.
+    pub(crate) struct WithUrl<S> {
+        #[pin]
+        inner: S,
+        url: url::Url,
+    }
+}
+
+impl<S> WithUrl<S> {
+    pub(crate) fn new(inner: S, url: url::Url) -> Self {
+        WithUrl { inner, url }
+    }
+}
+
+impl<S: Stream<Item = Result<Bytes>>> Stream for WithUrl<S> {
+    type Item = Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.project();
+        match std::task::ready!(this.inner.poll_next(cx)) {
+            Some(Err(e)) => Poll::Ready(Some(Err(e.with_url(this.url.clone())))),
+            item => Poll::Ready(item),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
     }
 }

@@ -1,4 +1,5 @@
-//! A small reactor over `wasi:io/poll`, so that many requests and timers wait at once.
+//! WASI time and waiting: a small reactor over `wasi:io/poll`, so that many requests and timers
+//! wait at once, and [`block_on`] to drive it.
 //!
 //! Every wait of the WASI backend is a [`WaitFor`]: a future over one `pollable`. While a
 //! [`block_on`] runs on this thread, a pending `WaitFor` moves its pollable into the reactor and
@@ -214,9 +215,15 @@ impl Drop for WaitFor {
 
 /// Sleeps for `d`: a `wasi:clocks/monotonic-clock` `subscribe-duration` pollable, waited on in
 /// the reactor. The clock starts when the future is created.
-pub(crate) fn sleep(d: Duration) -> WaitFor {
+pub(crate) fn sleep(d: Duration) -> super::Sleep {
     let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
-    WaitFor::new(monotonic_clock::subscribe_duration(nanos))
+    Box::pin(WaitFor::new(monotonic_clock::subscribe_duration(nanos)))
+}
+
+pub(crate) use std::time::Instant;
+
+pub(crate) fn system_now() -> std::time::SystemTime {
+    std::time::SystemTime::now()
 }
 
 /// Runs `future` to completion on this thread, waiting on every pending request and timer at

@@ -56,6 +56,54 @@ pub(crate) fn bearer(r: &Req) -> Resp {
     }
 }
 
+/// `POST /oauth/{key}/token`: issues a new access token for `key`, `tok-{key}-{n}`, and with
+/// it revokes every earlier one (each key is its own little authorization server).
+pub(crate) fn oauth_token(r: &Req, key: &str) -> Resp {
+    if r.method != hyper::Method::POST {
+        return crate::util::method_not_allowed("POST");
+    }
+    let n = match r.ctx.state.retries.lock() {
+        Ok(mut m) => {
+            let c = m.entry(format!("oauth:{key}")).or_insert(0);
+            *c += 1;
+            *c
+        }
+        Err(_) => return status_only(StatusCode::INTERNAL_SERVER_ERROR),
+    };
+    ok_json(&json!({
+        "access_token": format!("tok-{key}-{n}"),
+        "token_type": "Bearer",
+        "expires_in": 3600,
+    }))
+}
+
+/// `/oauth/{key}/resource`: 200 for the latest token issued for `key`, else 401 with
+/// `WWW-Authenticate: Bearer error="invalid_token"`.
+pub(crate) fn oauth_resource(r: &Req, key: &str) -> Resp {
+    let latest = r
+        .ctx
+        .state
+        .retries
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&format!("oauth:{key}")).copied());
+    let presented = authorization(r).and_then(|v| strip_scheme(v, "Bearer"));
+    match (latest, presented) {
+        (Some(n), Some(token)) if token == format!("tok-{key}-{n}") => {
+            ok_json(&json!({"authenticated": true, "token": token}))
+        }
+        _ => {
+            let mut resp = status_only(StatusCode::UNAUTHORIZED);
+            set(
+                &mut resp,
+                WWW_AUTHENTICATE,
+                "Bearer error=\"invalid_token\"",
+            );
+            resp
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Hash {
     Md5,

@@ -136,6 +136,8 @@ async fn dispatch(r: &Req) -> Result<Resp, Resp> {
         ["basic-auth", u, p] => auth::basic(r, &d(u), &d(p), false),
         ["hidden-basic-auth", u, p] => auth::basic(r, &d(u), &d(p), true),
         ["bearer"] => auth::bearer(r),
+        ["oauth", key, "token"] => auth::oauth_token(r, &d(key)),
+        ["oauth", key, "resource"] => auth::oauth_resource(r, &d(key)),
         ["digest-auth", qop, u, p] => auth::digest(r, qop, &d(u), &d(p), None),
         ["digest-auth", qop, u, p, alg] => auth::digest(r, qop, &d(u), &d(p), Some(alg)),
         ["delay", secs] => {

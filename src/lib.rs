@@ -43,6 +43,7 @@ mod decode;
 mod digest;
 mod error;
 mod hooks;
+pub mod layer;
 #[cfg(feature = "multipart")]
 pub mod multipart;
 mod redirect;
@@ -74,6 +75,13 @@ pub use retry::Retry;
 pub use timeout::{Limits, Timeout};
 pub use transport::{Capabilities, Certificate, FetchCredentials, MockTransport, Transport};
 pub use util::{BoxFuture, IntoUrl, MaybeSend};
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub use transport::fetch::FetchTransport;
+#[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
+pub use transport::hyper::HyperTransport;
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+pub use transport::wasi::WasiTransport;
 
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 #[doc(hidden)]

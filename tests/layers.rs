@@ -13,6 +13,7 @@ use anyfetch::{
 };
 use futures::executor::block_on;
 use futures::future::join_all;
+use futures::StreamExt;
 
 /// Counts the handler calls running at once, and the most seen.
 #[derive(Default)]
@@ -140,15 +141,20 @@ fn a_body_read_to_its_end_frees_its_place() {
             .build()
             .unwrap();
         let mut first = client.get("http://a.test/chunks").await.unwrap();
-        assert_eq!(first.text().await.unwrap(), "ab");
-        // `first` is still alive, but its body has ended.
+        let mut stream = first.bytes_stream();
+        let mut body = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            body.extend_from_slice(&chunk.unwrap());
+        }
+        assert_eq!(body, b"ab");
+        // `first` and its stream are still alive, but the body has ended.
         let r = client
             .get("http://a.test/chunks")
             .timeout(short_pool_wait())
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        drop(first);
+        drop((stream, first));
     });
 }
 
@@ -285,4 +291,26 @@ async fn the_public_hyper_transport_can_be_wrapped() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+}
+
+#[cfg(feature = "blocking")]
+#[test]
+fn the_blocking_builder_takes_layers_too() {
+    let client = anyfetch::blocking::Client::builder()
+        .transport(MockTransport::new(|req| async move {
+            Ok(Response::new(200, order(req.headers()).join(",")))
+        }))
+        .layer(Tag("a"))
+        .layer(ConcurrencyLimitLayer::per_origin(1))
+        .layer(Tag("b"))
+        .build()
+        .unwrap();
+    let mut r = client.get("http://a.test/").send().unwrap();
+    assert_eq!(r.text().unwrap(), "a,b");
+}
+
+#[test]
+fn a_builder_with_layers_stays_send_and_sync() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    send_sync(&Client::builder().layer(ConcurrencyLimitLayer::per_origin(1)));
 }

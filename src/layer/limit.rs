@@ -26,7 +26,9 @@ use crate::util::BoxFuture;
 /// the transport already held in memory frees the place as soon as the head arrives. A request
 /// that finds the origin full waits, for at most the request's
 /// [pool timeout](crate::Timeout::pool), and then fails with
-/// [`ErrorKind::Timeout`]`(`[`TimeoutKind::Pool`]`)`; waiters are served in order.
+/// [`ErrorKind::Timeout`]`(`[`TimeoutKind::Pool`]`)`; waiters are served in order. (A
+/// transport with a pool of its own, as the native one, then waits for a connection under the
+/// same timeout again.)
 ///
 /// Each transport the layer makes counts on its own; the clones of a [`Client`](crate::Client)
 /// share one. It needs no async runtime, and works on every target.
@@ -192,6 +194,32 @@ mod tests {
         assert_ne!(o("http://a.test/"), o("https://a.test/"));
         assert_ne!(o("http://a.test/"), o("http://b.test/"));
         assert_ne!(o("http://a.test/"), o("http://a.test:8080/"));
+    }
+
+    #[test]
+    fn a_body_frees_its_permit_at_its_end_or_error_while_still_alive() {
+        use futures_util::StreamExt;
+        futures::executor::block_on(async {
+            let semaphore = Arc::new(Semaphore::new(1));
+            for last in [Ok(Bytes::from("b")), Err(Error::new(ErrorKind::Read))] {
+                let chunks = futures_util::stream::iter([Ok(Bytes::from("a")), last]);
+                let mut body = PermitBody {
+                    body: Body::from_result_stream(Box::pin(chunks)).into_stream(),
+                    permit: Some(semaphore.acquire_arc().await),
+                };
+                assert!(body.next().await.unwrap().is_ok());
+                assert!(
+                    semaphore.try_acquire().is_none(),
+                    "held while the body is read"
+                );
+                while body.next().await.is_some_and(|c| c.is_ok()) {}
+                assert!(
+                    semaphore.try_acquire().is_some(),
+                    "free at the end, body alive"
+                );
+                drop(body);
+            }
+        });
     }
 
     #[test]

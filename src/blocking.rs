@@ -211,6 +211,16 @@ impl ClientBuilder {
         }
     }
 
+    /// See [`crate::ClientBuilder::layer`]. Defaults to none.
+    pub fn layer<L>(self, layer: L) -> Self
+    where
+        L: crate::layer::Layer<std::sync::Arc<dyn Transport>> + crate::MaybeSend + 'static,
+    {
+        Self {
+            inner: self.inner.layer(layer),
+        }
+    }
+
     /// Builds the client.
     ///
     /// # Errors

@@ -181,6 +181,7 @@ pub struct ClientBuilder {
     on_request: Vec<RequestHook>,
     on_response: Vec<ResponseHook>,
     transport: Option<Arc<dyn Transport>>,
+    layers: crate::layer::Layers,
     config: TransportConfig,
     decode_content: bool,
     max_decoded_size: u64,
@@ -215,6 +216,7 @@ impl ClientBuilder {
             on_request: Vec::new(),
             on_response: Vec::new(),
             transport: None,
+            layers: Default::default(),
             config: TransportConfig::default(),
             decode_content: true,
             max_decoded_size: 1 << 30,
@@ -378,6 +380,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Wraps the transport in `layer` (middleware, see [`crate::layer`]): the transport given
+    /// to [`transport`](ClientBuilder::transport), or else the target's default one, built
+    /// from this builder's settings. Called more than once, **the layer added first is the
+    /// outermost**: `.layer(a).layer(b)` sends through `a`, then `b`, then the transport.
+    /// Defaults to none.
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: crate::layer::Layer<Arc<dyn Transport>> + crate::util::MaybeSend + 'static,
+    {
+        self.layers.push(Box::new(layer));
+        self
+    }
+
     /// Trust `cert` as a root, besides the built-in web PKI roots (native backend). Defaults to
     /// the web PKI roots only.
     pub fn add_root_certificate(mut self, cert: Certificate) -> Self {
@@ -421,6 +436,7 @@ impl ClientBuilder {
             None => transport::default_transport(&self.config)?,
         };
         let mut b = self;
+        let transport = std::mem::take(&mut b.layers).apply(transport);
         b.transport = Some(transport);
         b.base_url_checked()?;
         Ok(b.build_unchecked())

@@ -45,6 +45,7 @@ mod cookies;
 mod digest;
 mod error;
 mod hooks;
+pub mod layer;
 #[cfg(feature = "multipart")]
 pub mod multipart;
 mod redirect;
@@ -76,6 +77,13 @@ pub use retry::{Retry, RetryAttempt};
 pub use timeout::{Limits, Timeout};
 pub use transport::{Capabilities, Certificate, FetchCredentials, MockTransport, Transport};
 pub use util::{BoxFuture, IntoUrl, MaybeSend, MaybeSendSync};
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub use transport::fetch::FetchTransport;
+#[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
+pub use transport::hyper::HyperTransport;
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+pub use transport::wasi::WasiTransport;
 
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 pub use rt::wasi::block_on;

@@ -885,3 +885,48 @@ fn the_blocking_twin() {
         .unwrap_err();
     assert!(e.is_status());
 }
+
+behaviour_test! {
+    fn a_wrapping_transport() {
+        use anyfetch::layer::{ConcurrencyLimitLayer, Layer};
+        use anyfetch::{BoxFuture, Capabilities, Request, Response, Transport};
+
+        /// Adds `X-Layer: added` to every request.
+        struct AddHeader;
+        struct AddHeaderTransport<T>(T);
+        impl<T: Transport> Layer<T> for AddHeader {
+            type Transport = AddHeaderTransport<T>;
+            fn layer(&self, inner: T) -> AddHeaderTransport<T> {
+                AddHeaderTransport(inner)
+            }
+        }
+        impl<T: Transport> Transport for AddHeaderTransport<T> {
+            fn send(&self, mut request: Request) -> BoxFuture<'static, anyfetch::Result<Response>> {
+                request
+                    .headers_mut()
+                    .insert("x-layer", anyfetch::HeaderValue::from_static("added"));
+                self.0.send(request)
+            }
+            fn capabilities(&self) -> Capabilities {
+                self.0.capabilities()
+            }
+        }
+
+        let client = Client::builder()
+            .layer(ConcurrencyLimitLayer::per_origin(1))
+            .layer(AddHeader)
+            .build()
+            .unwrap();
+        // Twice: the second request finds the first one's place free, its body having been read.
+        for _ in 0..2 {
+            let mut r = client
+                .get(url("/get"))
+                .timeout(anyfetch::Timeout::default().pool(Duration::from_secs(2)))
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["headers"]["X-Layer"], "added");
+        }
+    }
+}

@@ -227,15 +227,15 @@ impl TransportConfig {
 pub(crate) fn default_transport(config: &TransportConfig) -> Result<Arc<dyn Transport>> {
     #[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
     {
-        Ok(Arc::new(hyper::HyperTransport::new(config)?))
+        Ok(Arc::new(hyper::HyperTransport::with_config(config)?))
     }
     #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
     {
-        Ok(Arc::new(wasi::WasiTransport::new(config)?))
+        Ok(Arc::new(wasi::WasiTransport::with_config(config)?))
     }
     #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
     {
-        Ok(Arc::new(fetch::FetchTransport::new(config)?))
+        Ok(Arc::new(fetch::FetchTransport::with_config(config)?))
     }
     #[cfg(not(any(
         all(not(target_arch = "wasm32"), feature = "native"),

@@ -56,28 +56,45 @@ use crate::transport::{
 use crate::util::BoxFuture;
 
 /// The fetch transport: each request is one call of the global `fetch`.
+///
+/// The runtime pools connections and verifies TLS itself; in a browser it also decodes
+/// content, follows redirects and keeps cookies (see [`Capabilities`]). A client built without
+/// [`transport`](crate::ClientBuilder::transport) makes its own (refusing the TLS options the
+/// runtime cannot honour); give one explicitly to wrap it in your own transport.
 #[derive(Debug)]
-pub(crate) struct FetchTransport {
+pub struct FetchTransport {
     runtime: Runtime,
 }
 
+impl Default for FetchTransport {
+    fn default() -> Self {
+        FetchTransport::new()
+    }
+}
+
 impl FetchTransport {
+    /// A transport for the global `fetch` of the runtime it runs in (browser, worker, Node,
+    /// Deno), detected once here.
+    pub fn new() -> FetchTransport {
+        js::seed_fastrand();
+        FetchTransport {
+            runtime: Runtime::detect(),
+        }
+    }
+
     /// Refuses what the runtime cannot honour.
     ///
     /// # Errors
     /// [`ErrorKind::Unsupported`] for custom roots, disabled certificate checks and HTTP/2
     /// prior knowledge. `Limits` do not apply (the runtime pools connections).
-    pub(crate) fn new(config: &TransportConfig) -> Result<FetchTransport> {
+    pub(crate) fn with_config(config: &TransportConfig) -> Result<FetchTransport> {
         config.reject_tls_options("the JavaScript runtime's fetch")?;
         if config.http2_prior_knowledge {
             return Err(Error::new(ErrorKind::Unsupported).with_message(
                 "the JavaScript runtime's fetch chooses the HTTP version itself: http2_prior_knowledge cannot be honoured",
             ));
         }
-        js::seed_fastrand();
-        Ok(FetchTransport {
-            runtime: Runtime::detect(),
-        })
+        Ok(FetchTransport::new())
     }
 }
 

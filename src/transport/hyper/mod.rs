@@ -41,7 +41,18 @@ use crate::util::BoxFuture;
 /// Its futures must run inside a tokio runtime with IO and timers enabled (`#[tokio::main]`
 /// or `tokio::runtime::Builder::enable_all`); outside one, `send` fails with
 /// [`ErrorKind::Unsupported`].
-pub(crate) struct HyperTransport {
+///
+/// [`HyperTransport::new`] has the defaults of [`ClientBuilder`](crate::ClientBuilder) (the
+/// web PKI roots, HTTP/1.1, [`Limits::default`](crate::Limits::default)). A client built
+/// without [`transport`](crate::ClientBuilder::transport) makes its own, from the builder's TLS,
+/// HTTP/2 and limits settings; give one explicitly to wrap it in your own transport:
+///
+/// ```
+/// use anyfetch::{Client, HyperTransport};
+/// let client = Client::builder().transport(HyperTransport::new()).build()?;
+/// # Ok::<(), anyfetch::Error>(())
+/// ```
+pub struct HyperTransport {
     shared: Arc<Shared>,
 }
 
@@ -60,18 +71,33 @@ enum Conn {
 }
 
 impl HyperTransport {
+    /// A transport with the default settings: the web PKI roots, HTTP/1.1 only,
+    /// [`Limits::default`](crate::Limits::default).
+    pub fn new() -> HyperTransport {
+        // The default configuration has no root certificate to reject, and ring supports the
+        // safe default protocol versions: building it cannot fail.
+        HyperTransport::with_config(&TransportConfig::default())
+            .expect("the default TLS configuration is always valid")
+    }
+
     /// A transport for `config`: builds the TLS configuration once (webpki roots plus
     /// `config.root_certificates`).
     ///
     /// # Errors
     /// An [`is_builder`](Error::is_builder) error when a root certificate cannot be used.
-    pub(crate) fn new(config: &TransportConfig) -> Result<HyperTransport> {
+    pub(crate) fn with_config(config: &TransportConfig) -> Result<HyperTransport> {
         Ok(HyperTransport {
             shared: Arc::new(Shared {
                 pool: Arc::new(Pool::new(config.limits)),
                 connector: Connector::new(config)?,
             }),
         })
+    }
+}
+
+impl Default for HyperTransport {
+    fn default() -> Self {
+        HyperTransport::new()
     }
 }
 

@@ -139,7 +139,7 @@ async fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
 const OK: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
 
 fn transport(limits: Limits) -> HyperTransport {
-    HyperTransport::new(&TransportConfig {
+    HyperTransport::with_config(&TransportConfig {
         limits,
         ..TransportConfig::default()
     })
@@ -469,7 +469,7 @@ async fn h2c_prior_knowledge_shares_one_connection() {
             );
         }
     });
-    let t = HyperTransport::new(&TransportConfig {
+    let t = HyperTransport::with_config(&TransportConfig {
         http2_prior_knowledge: true,
         ..TransportConfig::default()
     })
@@ -543,7 +543,7 @@ async fn waiting_in_the_pool_does_not_count_as_reading() {
 
 fn tls_transport(server: &anyfetch_testserver::TestServer, http2: bool) -> HyperTransport {
     let pem = server.cert_pem().unwrap().as_bytes();
-    HyperTransport::new(&TransportConfig {
+    HyperTransport::with_config(&TransportConfig {
         http2,
         root_certificates: vec![crate::transport::Certificate::from_pem(pem).unwrap()],
         ..TransportConfig::default()
@@ -582,7 +582,7 @@ async fn https_with_an_unknown_issuer_is_a_connect_error_unless_told_to_accept_i
     assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
     assert_eq!(e.url(), Some(&url));
 
-    let t = HyperTransport::new(&TransportConfig {
+    let t = HyperTransport::with_config(&TransportConfig {
         danger_accept_invalid_certs: true,
         ..TransportConfig::default()
     })

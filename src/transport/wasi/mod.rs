@@ -55,16 +55,27 @@ const STREAM_FAILURE_GRACE: Duration = Duration::from_secs(5);
 const BACKSTOP_SLACK: Duration = Duration::from_millis(250);
 
 /// The WASI transport: each request is one `outgoing-handler.handle` call.
-#[derive(Debug)]
-pub(crate) struct WasiTransport;
+///
+/// The host pools connections and verifies TLS itself. A client built without
+/// [`transport`](crate::ClientBuilder::transport) makes its own (refusing the TLS options the
+/// host cannot honour); give one explicitly to wrap it in your own transport.
+#[derive(Debug, Default)]
+pub struct WasiTransport {
+    _private: (),
+}
 
 impl WasiTransport {
+    /// A transport for the host's `wasi:http/outgoing-handler`.
+    pub fn new() -> WasiTransport {
+        WasiTransport { _private: () }
+    }
+
     /// Refuses what the host cannot honour.
     ///
     /// # Errors
     /// [`ErrorKind::Unsupported`] for custom roots, disabled certificate checks and HTTP/2
     /// prior knowledge.
-    pub(crate) fn new(config: &TransportConfig) -> Result<WasiTransport> {
+    pub(crate) fn with_config(config: &TransportConfig) -> Result<WasiTransport> {
         config.reject_tls_options("the WASI host")?;
         if config.http2_prior_knowledge {
             return Err(Error::new(ErrorKind::Unsupported).with_message(
@@ -72,7 +83,7 @@ impl WasiTransport {
             ));
         }
         // `config.limits`: not applicable, the host pools connections itself.
-        Ok(WasiTransport)
+        Ok(WasiTransport::new())
     }
 }
 

@@ -4,12 +4,6 @@ use std::time::Duration;
 
 use http::{HeaderMap, Method};
 
-/// Put in a request's extensions by the client when it sends the request again: which retry
-/// this is (1 for the first retry). Layers and hooks read it with
-/// `request.extensions().get::<RetryAttempt>()`; a first attempt has none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryAttempt(pub u32);
-
 /// When and how to retry a request.
 ///
 /// A request is retried when the connection could not be made (nothing reached the server,

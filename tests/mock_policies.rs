@@ -805,3 +805,98 @@ fn basic_auth_header_and_client_default_auth() {
     assert_eq!(seen[0].headers()["authorization"], "Basic dXNlcjpwYXNzd2Q=");
     assert_eq!(seen[1].headers()["authorization"], "Bearer TOKEN");
 }
+
+#[test]
+fn each_retry_is_marked_with_its_attempt() {
+    let client = Client::builder()
+        .retry(Retry::new(2).backoff_factor(0.0))
+        .transport(MockTransport::new(|req: Request| async move {
+            let n = req
+                .extensions()
+                .get::<anyfetch::RetryAttempt>()
+                .map(|a| a.0);
+            Ok(Response::new(503, format!("{n:?}")))
+        }))
+        .build()
+        .unwrap();
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen2 = seen.clone();
+    let client_hooked = Client::builder()
+        .retry(Retry::new(2).backoff_factor(0.0))
+        .on_request(move |req: &mut Request| {
+            let n = req
+                .extensions()
+                .get::<anyfetch::RetryAttempt>()
+                .map(|a| a.0);
+            seen2.lock().unwrap().push(format!("{n:?}"));
+        })
+        .transport(MockTransport::new(|_| async { Ok(Response::new(503, ())) }))
+        .build()
+        .unwrap();
+    let mut r = block_on(client.get("http://h/").send()).unwrap();
+    assert_eq!(block_on(r.text()).unwrap(), "Some(2)");
+    block_on(client_hooked.get("http://h/").send()).unwrap();
+    assert_eq!(*seen.lock().unwrap(), ["None", "Some(1)", "Some(2)"]);
+}
+
+#[test]
+fn an_auth_flow_sends_its_own_requests_without_auth() {
+    use anyfetch::{Auth, AuthContext, AuthStep};
+    /// Fetches a token from `/token` on every 401 (and counts what it sees).
+    struct Refresh;
+    impl Auth for Refresh {
+        async fn on_request(&self, req: &mut Request, _: &AuthContext) -> anyfetch::Result<()> {
+            req.headers_mut()
+                .insert("authorization", "Bearer old".parse().unwrap());
+            Ok(())
+        }
+        async fn on_response(
+            &self,
+            req: &mut Request,
+            resp: &Response,
+            attempt: u32,
+            cx: &AuthContext,
+        ) -> anyfetch::Result<AuthStep> {
+            if resp.status() != 401 || attempt > 0 {
+                return Ok(AuthStep::Done);
+            }
+            let token = cx
+                .send(cx.client().post("http://h/token").build()?)
+                .await?
+                .text()
+                .await?;
+            req.headers_mut()
+                .insert("authorization", format!("Bearer {token}").parse().unwrap());
+            Ok(AuthStep::Retry)
+        }
+    }
+    let (client, seen) = recording(|req, _| {
+        let auth = req
+            .headers()
+            .get("authorization")
+            .map(|v| v.to_str().unwrap().to_owned());
+        match (req.url().path(), auth.as_deref()) {
+            ("/token", None) => Response::new(200, "new"),
+            ("/token", Some(_)) => Response::new(400, "the token request carried auth"),
+            (_, Some("Bearer new")) => Response::new(200, "ok"),
+            _ => Response::new(401, ()),
+        }
+    });
+    let client = Client::builder()
+        .auth(Refresh)
+        .transport(MockTransport::new(move |req| {
+            let c = client.clone();
+            async move { c.send(req).await }
+        }))
+        .build()
+        .unwrap();
+    let mut r = block_on(client.get("http://h/data").send()).unwrap();
+    assert_eq!(block_on(r.text()).unwrap(), "ok");
+    let paths: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.url().path().to_owned())
+        .collect();
+    assert_eq!(paths, ["/data", "/token", "/data"]);
+}

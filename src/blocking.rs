@@ -10,6 +10,12 @@
 //! # Ok::<(), anyfetch::Error>(())
 //! ```
 
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+compile_error!(
+    "anyfetch::blocking (feature `blocking`) cannot run in a browser or Node: nothing may block \
+     their event loop. Use the async API, or turn the `blocking` feature off for wasm32-unknown-unknown."
+);
+
 use std::future::Future;
 use std::time::Duration;
 
@@ -101,11 +107,21 @@ impl Client {
         }
     }
 
-    verbs!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE, head => HEAD, options => OPTIONS);
+    with_verbs!(verbs);
 
     /// Sends a prepared request through every layer of the client.
     pub fn send(&self, request: Request) -> Result<Response> {
         wait(self.inner.send(request)).map(Response::from)
+    }
+
+    /// See [`crate::Client::cookies`].
+    pub fn cookies(&self, url: &Url) -> Vec<(String, String)> {
+        self.inner.cookies(url)
+    }
+
+    /// See [`crate::Client::base_url`].
+    pub fn base_url(&self) -> Option<&Url> {
+        self.inner.base_url()
     }
 
     /// The async client this one wraps.
@@ -132,7 +148,7 @@ macro_rules! one_off {
         }
     )*};
 }
-one_off!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE, head => HEAD, options => OPTIONS);
+with_verbs!(one_off);
 
 /// Forwards builder setters to the async builder they wrap.
 macro_rules! forward {
@@ -151,16 +167,27 @@ pub struct ClientBuilder {
     inner: crate::ClientBuilder,
 }
 
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder::new()
+    }
+}
+
 impl ClientBuilder {
+    /// A builder with every default.
+    pub fn new() -> Self {
+        Client::builder()
+    }
+
     forward! {
         /// See [`crate::ClientBuilder::base_url`]. Defaults to none.
         fn base_url<U: IntoUrl>(url: U);
         /// See [`crate::ClientBuilder::headers`]. Defaults to the built-in headers.
         fn headers(headers: HeaderMap);
         /// See [`crate::ClientBuilder::basic_auth`]. Defaults to none.
-        fn basic_auth(username: &str, password: &str);
+        fn basic_auth<U: Into<String>, P: Into<String>>(username: U, password: P);
         /// See [`crate::ClientBuilder::bearer_auth`]. Defaults to none.
-        fn bearer_auth(token: &str);
+        fn bearer_auth<T: Into<String>>(token: T);
         /// See [`crate::ClientBuilder::auth`]. Defaults to none.
         fn auth<A: Auth>(auth: A);
         /// See [`crate::ClientBuilder::timeout`]. Defaults to 5 seconds each.
@@ -211,6 +238,28 @@ impl ClientBuilder {
         }
     }
 
+    /// See [`crate::ClientBuilder::on_request`]. Defaults to none.
+    pub fn on_request<F, R>(self, hook: F) -> Self
+    where
+        F: Fn(&mut Request) -> R + crate::MaybeSendSync + 'static,
+        R: crate::HookResult,
+    {
+        Self {
+            inner: self.inner.on_request(hook),
+        }
+    }
+
+    /// See [`crate::ClientBuilder::on_response`]. Defaults to none.
+    pub fn on_response<F, R>(self, hook: F) -> Self
+    where
+        F: Fn(&crate::Response) -> R + crate::MaybeSendSync + 'static,
+        R: crate::HookResult,
+    {
+        Self {
+            inner: self.inner.on_response(hook),
+        }
+    }
+
     /// See [`crate::ClientBuilder::layer`]. Defaults to none.
     pub fn layer<L>(self, layer: L) -> Self
     where
@@ -245,13 +294,32 @@ impl RequestBuilder {
         /// See [`crate::RequestBuilder::timeout`]. Defaults to the client's.
         fn timeout<T: Into<Timeout>>(timeout: T);
         /// See [`crate::RequestBuilder::basic_auth`]. Defaults to the client's auth.
-        fn basic_auth(username: &str, password: &str);
+        fn basic_auth<U: Into<String>, P: Into<String>>(username: U, password: P);
         /// See [`crate::RequestBuilder::bearer_auth`]. Defaults to the client's auth.
-        fn bearer_auth(token: &str);
+        fn bearer_auth<T: Into<String>>(token: T);
         /// See [`crate::RequestBuilder::auth`]. Defaults to the client's auth.
         fn auth<A: Auth>(auth: A);
         /// See [`crate::RequestBuilder::follow_redirects`]. Defaults to the client's setting.
         fn follow_redirects(follow: bool);
+        /// See [`crate::RequestBuilder::max_redirects`]. Defaults to the client's setting.
+        fn max_redirects(max: usize);
+        /// See [`crate::RequestBuilder::retry`]. Defaults to the client's setting.
+        fn retry(retry: Retry);
+    }
+
+    /// See [`crate::RequestBuilder::extension`]. Defaults to none.
+    pub fn extension<T: Clone + Send + Sync + 'static>(self, value: T) -> Self {
+        Self {
+            inner: self.inner.extension(value),
+        }
+    }
+
+    /// See [`crate::RequestBuilder::build`]; send the request with [`Client::send`].
+    ///
+    /// # Errors
+    /// As [`crate::RequestBuilder::build`].
+    pub fn build(self) -> Result<Request> {
+        self.inner.build()
     }
 
     /// See [`crate::RequestBuilder::header`].
@@ -385,8 +453,104 @@ impl Response {
         let mut s = Box::pin(self.inner.lines());
         std::iter::from_fn(move || wait(futures_util::StreamExt::next(&mut s)))
     }
+    /// The body's text, decoded by its charset, as it arrives.
+    pub fn text_stream(&mut self) -> impl Iterator<Item = Result<String>> {
+        let mut s = Box::pin(self.inner.text_stream());
+        std::iter::from_fn(move || wait(futures_util::StreamExt::next(&mut s)))
+    }
+    /// See [`crate::Response::num_bytes_downloaded`].
+    pub fn num_bytes_downloaded(&self) -> u64 {
+        self.inner.num_bytes_downloaded()
+    }
+    /// See [`crate::Response::content_length`].
+    pub fn content_length(&self) -> Option<u64> {
+        self.inner.content_length()
+    }
+    /// See [`crate::Response::extensions`].
+    pub fn extensions(&self) -> &http::Extensions {
+        self.inner.extensions()
+    }
     /// The async response this one wraps.
     pub fn into_async(self) -> crate::Response {
         self.inner
+    }
+}
+
+/// The twin cannot drift: every public method of the async `Client`, `ClientBuilder`,
+/// `RequestBuilder` and `Response` has a blocking counterpart of the same name (read from the
+/// sources, so a method added to one side alone fails this test).
+#[cfg(test)]
+mod parity {
+    /// The names of the `pub fn`s (with `any`, every `fn`, for the forwarded ones) in the
+    /// `impl` block opened by `header`.
+    fn methods(src: &str, header: &str, any: bool) -> std::collections::BTreeSet<String> {
+        let start = src.find(header).unwrap_or_else(|| panic!("no {header:?}"));
+        let body = &src[start..];
+        let end = body.find("\n}\n").unwrap_or(body.len());
+        body[..end]
+            .lines()
+            .filter_map(|l| {
+                let l = l.trim_start();
+                let l = match l.strip_prefix("pub ") {
+                    Some(rest) => rest,
+                    None if any => l,
+                    None => return None,
+                };
+                let l = l.strip_prefix("async ").unwrap_or(l);
+                let rest = l.strip_prefix("fn ")?;
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                (!name.is_empty()).then_some(name)
+            })
+            .collect()
+    }
+
+    fn missing(async_src: &str, async_impl: &str, blocking_impl: &str, not_twinned: &[&str]) {
+        let blocking = methods(include_str!("blocking.rs"), blocking_impl, true);
+        let missing: Vec<String> = methods(async_src, async_impl, false)
+            .into_iter()
+            .filter(|m| !blocking.contains(m) && !not_twinned.contains(&m.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "blocking {blocking_impl} lacks {missing:?}"
+        );
+    }
+
+    #[test]
+    fn every_async_method_has_a_blocking_twin() {
+        let client = include_str!("client.rs");
+        missing(client, "impl Client {", "impl Client {", &[]);
+        missing(client, "impl ClientBuilder {", "impl ClientBuilder {", &[]);
+        let builder = include_str!("builder.rs");
+        missing(
+            builder,
+            "impl RequestBuilder {",
+            "impl RequestBuilder {",
+            &[],
+        );
+        missing(
+            include_str!("response.rs"),
+            "impl Response {",
+            "impl Response {",
+            // For transports and mock handlers, which are async: a blocking response wraps one.
+            &[
+                "new",
+                "with_header",
+                "from_json",
+                "headers_mut",
+                "extensions_mut",
+                "set_version",
+                "take_body",
+                "set_body",
+                "set_url",
+                "set_elapsed",
+                "set_history",
+                "head_only",
+                "download_counter",
+            ],
+        );
     }
 }

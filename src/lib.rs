@@ -36,6 +36,14 @@
 #![cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+/// The one list of HTTP verbs with a method of their own: `$m!(get => GET, ...)` generates
+/// them for the async client, the blocking twin and the one-off functions alike.
+macro_rules! with_verbs {
+    ($m:ident) => {
+        $m!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE, head => HEAD, options => OPTIONS);
+    };
+}
+
 mod auth;
 mod body;
 mod builder;
@@ -124,4 +132,4 @@ macro_rules! one_off {
     )*};
 }
 
-one_off!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE, head => HEAD, options => OPTIONS);
+with_verbs!(one_off);

@@ -112,12 +112,33 @@ async fn main() -> anyfetch::Result<()> {
     }
 
     section("Streaming");
-    let mut r = client.get("/stream-bytes/100000?chunk_size=20000").await?;
-    let mut got = 0;
+    // Progress counts bytes off the wire (`num_bytes_downloaded`), which is what
+    // Content-Length measures: here a gzip body that decodes to 400 kB.
+    let mut r = client
+        .get("/encode?enc=gzip&size=400000")
+        .await?
+        .error_for_status()?;
+    let wire = r.content_length().unwrap_or(0);
+    let bar = indicatif::ProgressBar::new(wire).with_style(
+        indicatif::ProgressStyle::with_template("  {bar:40} {bytes}/{total_bytes} on the wire")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut decoded = 0;
     let mut chunks = r.bytes_stream();
     while let Some(chunk) = chunks.next().await {
-        got += chunk?.len();
-        println!("  progress: {got:>6} / 100000 bytes");
+        decoded += chunk?.len();
+        bar.set_position(r.num_bytes_downloaded());
+    }
+    bar.finish();
+    println!(
+        "  downloaded {} of {wire} bytes on the wire, {decoded} bytes decoded",
+        r.num_bytes_downloaded()
+    );
+    let mut r = client.get("/stream-bytes/100000?chunk_size=20000").await?;
+    let mut chunks = r.bytes_stream();
+    while let Some(chunk) = chunks.next().await {
+        chunk?;
+        println!("  streamed: {:>6} / 100000 bytes", r.num_bytes_downloaded());
     }
     let mut r = client.get("/lines/3?delay=0.2").await?;
     let mut lines = Box::pin(r.lines());

@@ -16,13 +16,19 @@ step "format"
 cargo fmt --all -- --check
 
 step "lint"
-cargo clippy --workspace --all-targets --features blocking -- -D warnings
+cargo clippy --workspace --all-targets --features blocking,tracing -- -D warnings
 
 step "docs (missing docs and broken links are errors)"
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features blocking
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features blocking,tracing
 
 step "native: unit tests, MockTransport suite, integration against the local server, doc tests, examples"
-cargo test --workspace --features blocking
+cargo test --workspace --features blocking,tracing
+
+step "native: the token-refresh example (async auth) against the test server it starts"
+cargo run -q --example token_refresh >"${TMPDIR:-/tmp}/anyfetch-token-refresh.out"
+grep -q 'request 2: 200 OK with token "tok-demo-1"' "${TMPDIR:-/tmp}/anyfetch-token-refresh.out" \
+  || { cat "${TMPDIR:-/tmp}/anyfetch-token-refresh.out"; exit 1; }
+echo "ok: one refresh on the 401, the second request reused the new token"
 
 # ---------------------------------------------------------------------------------------------
 # WASI 0.2: the same behaviour suite as components in wasmtime, and the two WASI examples.

@@ -307,6 +307,16 @@ impl RequestBuilder {
         fn retry(retry: Retry);
     }
 
+    /// See [`crate::RequestBuilder::on_upload_progress`]. Defaults to none.
+    pub fn on_upload_progress<F>(self, progress: F) -> Self
+    where
+        F: FnMut(u64) + crate::MaybeSend + 'static,
+    {
+        Self {
+            inner: self.inner.on_upload_progress(progress),
+        }
+    }
+
     /// See [`crate::RequestBuilder::extension`]. Defaults to none.
     pub fn extension<T: Clone + Send + Sync + 'static>(self, value: T) -> Self {
         Self {

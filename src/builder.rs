@@ -33,8 +33,14 @@ pub struct RequestBuilder {
     timeout: Option<Timeout>,
     policy: Policy,
     extensions: Extensions,
+    upload_progress: Option<WrapBody>,
     error: Option<Error>,
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+type WrapBody = Box<dyn FnOnce(Body) -> Body + Send>;
+#[cfg(target_arch = "wasm32")]
+type WrapBody = Box<dyn FnOnce(Body) -> Body>;
 
 pub(crate) fn header_pair<K, V>(name: K, value: V) -> Result<(HeaderName, HeaderValue)>
 where
@@ -79,6 +85,7 @@ impl RequestBuilder {
             timeout: None,
             policy: Policy::default(),
             extensions: Extensions::new(),
+            upload_progress: None,
             error: None,
         }
     }
@@ -233,6 +240,20 @@ impl RequestBuilder {
         self
     }
 
+    /// Calls `progress` with the number of bytes of a streamed body ([`Body::from_stream`])
+    /// handed to the transport so far, after each chunk: an upload progress bar. A body held
+    /// in memory is handed to the host whole, so the hook is not called for it. Defaults to
+    /// none.
+    pub fn on_upload_progress<F>(mut self, progress: F) -> Self
+    where
+        F: FnMut(u64) + crate::util::MaybeSend + 'static,
+    {
+        self.upload_progress = Some(Box::new(move |body: Body| {
+            body.with_upload_progress(progress)
+        }));
+        self
+    }
+
     /// Adds a typed value that transports and hooks can read from
     /// [`Request::extensions`]. Defaults to none.
     pub fn extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
@@ -282,7 +303,11 @@ impl RequestBuilder {
         }
         let mut req = Request::new(self.method, url);
         *req.headers_mut() = headers;
-        *req.body_mut() = self.body.unwrap_or_default();
+        let body = self.body.unwrap_or_default();
+        *req.body_mut() = match self.upload_progress {
+            Some(wrap) => wrap(body),
+            None => body,
+        };
         *req.timeout_mut() = self.timeout.unwrap_or(inner.timeout);
         *req.extensions_mut() = self.extensions;
         req.policy = self.policy;

@@ -598,7 +598,10 @@ behaviour_test! {
     fn streamed_upload() {
         let chunks =
             futures::stream::iter((0..64).map(|_| Ok::<_, std::io::Error>(vec![b'x'; 16 * 1024])));
+        let progress = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let p2 = progress.clone();
         let sent = anyfetch::post(url("/upload-sink"))
+            .on_upload_progress(move |n| p2.lock().unwrap().push(n))
             .body(anyfetch::Body::from_stream(chunks))
             .await;
         if host() == Host::Browser {
@@ -608,6 +611,9 @@ behaviour_test! {
         } else {
             let mut r = sent.unwrap();
             assert_eq!(r.json::<Value>().await.unwrap()["received"], 64 * 16 * 1024);
+            let progress = progress.lock().unwrap();
+            assert_eq!(progress.len(), 64, "{progress:?}");
+            assert_eq!(progress.last(), Some(&(64 * 16 * 1024)));
         }
         // A body held in memory, larger than one write the host takes.
         let mut r = anyfetch::post(url("/post"))

@@ -119,6 +119,28 @@ impl Body {
         }
     }
 
+    /// Calls `progress` with the bytes handed to the transport so far, after each chunk of a
+    /// streamed body. A body held in memory is handed over whole and is returned unchanged.
+    pub(crate) fn with_upload_progress<F>(self, mut progress: F) -> Body
+    where
+        F: FnMut(u64) + MaybeSend + 'static,
+    {
+        match self.inner {
+            Inner::Stream(s) => {
+                use futures_util::StreamExt;
+                let mut sent = 0u64;
+                let counted = s.into_inner().inspect(move |chunk| {
+                    if let Ok(chunk) = chunk {
+                        sent += chunk.len() as u64;
+                        progress(sent);
+                    }
+                });
+                Body::from_result_stream(Box::pin(counted))
+            }
+            bytes => Body { inner: bytes },
+        }
+    }
+
     /// Reads the whole body into memory.
     pub async fn collect(self) -> Result<Bytes> {
         match self.inner {

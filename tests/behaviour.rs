@@ -859,6 +859,50 @@ behaviour_test! {
     }
 }
 
+// On wasm32 a hook, an auth scheme and a mock handler may hold values that are neither `Send`
+// nor `Sync` (a `JsValue`, an `Rc`); natively this would not compile.
+#[cfg(target_arch = "wasm32")]
+behaviour_test! {
+    fn wasm_hooks_auth_and_mocks_may_hold_values_that_are_not_send() {
+        use std::cell::Cell;
+        use std::rc::Rc;
+        struct Counting(Rc<Cell<u32>>);
+        impl anyfetch::Auth for Counting {
+            async fn on_request(
+                &self,
+                _: &mut anyfetch::Request,
+                _: &anyfetch::AuthContext,
+            ) -> anyfetch::Result<()> {
+                self.0.set(self.0.get() + 1);
+                Ok(())
+            }
+        }
+        let calls = Rc::new(Cell::new(0));
+        let (c1, c2) = (calls.clone(), calls.clone());
+        let client = Client::builder()
+            .auth(Counting(calls.clone()))
+            .on_request(move |_| c1.set(c1.get() + 10))
+            .on_response(move |_| {
+                let c = c2.clone();
+                Box::pin(async move { c.set(c.get() + 100) })
+            })
+            .build()
+            .unwrap();
+        client.get(url("/get")).await.unwrap();
+        assert_eq!(calls.get(), 111);
+        let local = Rc::new("from an Rc");
+        let mock = Client::builder()
+            .transport(anyfetch::MockTransport::new(move |_| {
+                let local = local.clone();
+                async move { Ok(anyfetch::Response::new(200, local.to_string())) }
+            }))
+            .build()
+            .unwrap();
+        let mut r = mock.get("http://mock.test/").await.unwrap();
+        assert_eq!(r.text().await.unwrap(), "from an Rc");
+    }
+}
+
 /// Runs outside any executor: the blocking twin waits by itself (natively on its own runtime,
 /// on WASI through `anyfetch::block_on`).
 #[cfg(feature = "blocking")]

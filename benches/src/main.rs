@@ -10,7 +10,7 @@
 //! anyfetch-bench serve
 //!     the test server alone; prints `anyfetch-testserver listening on http://127.0.0.1:PORT`
 //! anyfetch-bench run CLIENT SCENARIO BASE_URL [options]
-//!     one measurement; prints `RESULT <value> <peak RSS kB> <connections used>`
+//!     one measurement; prints `RESULT <value> <peak RSS kB> <connections used> <CPU µs per unit>`
 //! ```
 //!
 //! Every client runs on the same runtime flavour: tokio multi-thread with 2 workers. Every
@@ -188,6 +188,9 @@ struct Sample {
     value: f64,
     rss_kb: u64,
     conns: u64,
+    /// CPU time (user + system, all threads) of the client process per request (per MB when
+    /// streaming), in µs, over the timed part.
+    cpu_us: f64,
 }
 
 fn parent(o: &Opts) -> Result<(), String> {
@@ -240,15 +243,17 @@ fn parent(o: &Opts) -> Result<(), String> {
                         value: f.next()?.parse().ok()?,
                         rss_kb: f.next()?.parse().ok()?,
                         conns: f.next()?.parse().ok()?,
+                        cpu_us: f.next()?.parse().ok()?,
                     })
                 });
                 match &sample {
                     Some(s) if out.status.success() => eprintln!(
-                        "round {}/{} {scenario:>6} {client:<14} {:>12.1} {}  rss {:>7} kB  conns {:>3}  ({:.2} s)",
+                        "round {}/{} {scenario:>6} {client:<14} {:>12.1} {}  cpu {:>7.2} µs  rss {:>7} kB  conns {:>3}  ({:.2} s)",
                         round + 1,
                         o.rounds,
                         s.value,
                         unit(scenario),
+                        s.cpu_us,
                         s.rss_kb,
                         s.conns,
                         t.elapsed().as_secs_f64()
@@ -356,6 +361,27 @@ fn print_table(o: &Opts, results: &[Vec<Vec<Option<Sample>>>], total: Duration) 
             })
             .collect();
         out.push_str(&format!("| {name} | {} |\n", cells.join(" | ")));
+        let cpu_base = hyper_idx
+            .and_then(|h| stats(&results[si][h], |s| s.cpu_us))
+            .map(|s| s.0);
+        let cells: Vec<String> = results[si]
+            .iter()
+            .map(|samples| match stats(samples, |s| s.cpu_us) {
+                None => "—".into(),
+                Some((m, lo, hi)) => {
+                    let rel = match cpu_base {
+                        Some(b) if b > 0.0 => format!(" ×{:.2}", m / b),
+                        _ => String::new(),
+                    };
+                    format!("**{m:.2}** ({lo:.2}–{hi:.2}){rel}")
+                }
+            })
+            .collect();
+        out.push_str(&format!(
+            "| ↳ client CPU, user + system, µs per {} (lower is better) | {} |\n",
+            if scenario == "stream" { "MB" } else { "request" },
+            cells.join(" | ")
+        ));
         if scenario == "conc" {
             let cells: Vec<String> = results[si]
                 .iter()
@@ -604,6 +630,17 @@ async fn tiny(c: &Cl, t: &Target) -> Result<u64, String> {
     Ok(id)
 }
 
+/// CPU time of this process (user + system, every thread), in µs.
+fn cpu_time_us() -> f64 {
+    // SAFETY: getrusage writes one rusage into the zeroed struct we own.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return f64::NAN;
+    }
+    let us = |t: libc::timeval| t.tv_sec as f64 * 1e6 + t.tv_usec as f64;
+    us(ru.ru_utime) + us(ru.ru_stime)
+}
+
 fn peak_rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -623,7 +660,7 @@ fn child(client: &str, scenario: &str, base: &str, o: &Opts) -> Result<(), Strin
         .build()
         .map_err(|e| e.to_string())?;
     let base = base.trim_end_matches('/');
-    let (value, conns) = rt.block_on(async {
+    let (value, conns, cpu_us) = rt.block_on(async {
         let c = Arc::new(Cl::new(client)?);
         match scenario {
             "seq" => {
@@ -632,12 +669,13 @@ fn child(client: &str, scenario: &str, base: &str, o: &Opts) -> Result<(), Strin
                 for _ in 0..SEQ_WARMUP {
                     ids.insert(tiny(&c, &t).await?);
                 }
-                let start = Instant::now();
+                let (start, cpu) = (Instant::now(), cpu_time_us());
                 for _ in 0..o.seq {
                     ids.insert(tiny(&c, &t).await?);
                 }
                 let secs = start.elapsed().as_secs_f64();
-                Ok::<_, String>((o.seq as f64 / secs, ids.len() as u64))
+                let cpu = (cpu_time_us() - cpu) / o.seq as f64;
+                Ok::<_, String>((o.seq as f64 / secs, ids.len() as u64, cpu))
             }
             "conc" => {
                 let t = Arc::new(Target::new(format!("{base}{TINY_PATH}"))?);
@@ -664,10 +702,11 @@ fn child(client: &str, scenario: &str, base: &str, o: &Opts) -> Result<(), Strin
                     }
                 };
                 let mut ids = run(CONC_WARMUP).await?;
-                let start = Instant::now();
+                let (start, cpu) = (Instant::now(), cpu_time_us());
                 ids.extend(run(o.conc_total).await?);
                 let secs = start.elapsed().as_secs_f64();
-                Ok((o.conc_total as f64 / secs, ids.len() as u64))
+                let cpu = (cpu_time_us() - cpu) / o.conc_total as f64;
+                Ok((o.conc_total as f64 / secs, ids.len() as u64, cpu))
             }
             "stream" => {
                 let expect = o.stream_mib << 20;
@@ -677,7 +716,7 @@ fn child(client: &str, scenario: &str, base: &str, o: &Opts) -> Result<(), Strin
                     return Err(format!("warm-up: status {status}, {n} bytes"));
                 }
                 let t = Target::new(format!("{base}/zeros/{expect}?chunk_size={}", o.chunk))?;
-                let start = Instant::now();
+                let (start, cpu) = (Instant::now(), cpu_time_us());
                 for _ in 0..o.stream_reps {
                     let (status, n, _chunks) = c.get_streamed(&t).await?;
                     if status != 200 {
@@ -688,12 +727,13 @@ fn child(client: &str, scenario: &str, base: &str, o: &Opts) -> Result<(), Strin
                     }
                 }
                 let secs = start.elapsed().as_secs_f64();
-                Ok(((expect * o.stream_reps as u64) as f64 / secs / 1e6, 1))
+                let mb = (expect * o.stream_reps as u64) as f64 / 1e6;
+                Ok((mb / secs, 1, (cpu_time_us() - cpu) / mb))
             }
             _ => Err(format!("unknown scenario {scenario}")),
         }
     })?;
     drop(rt);
-    println!("RESULT {value} {} {conns}", peak_rss_kb());
+    println!("RESULT {value} {} {conns} {cpu_us}", peak_rss_kb());
     Ok(())
 }

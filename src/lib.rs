@@ -30,7 +30,7 @@
 //! one request. See the crate's README and DESIGN notes.
 //!
 //! [httpx]: https://www.python-httpx.org/
-#![deny(missing_docs)]
+#![deny(missing_docs, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod auth;

@@ -1,16 +1,21 @@
 //! A request as the transports see it: every policy (base URL, defaults, auth) already applied.
 
+use std::fmt;
+
 use http::{Extensions, HeaderMap, Method, Version};
 use url::Url;
 
 use crate::body::Body;
 use crate::timeout::Timeout;
+use crate::util::{RedactedHeaders, RedactedUrl};
 
 /// One HTTP request, ready to send.
 ///
 /// [`RequestBuilder`](crate::RequestBuilder) makes these; [`Transport`](crate::Transport)s and
 /// [`Auth`](crate::Auth) schemes receive them.
-#[derive(Debug)]
+///
+/// `Debug` shows credentials (`Authorization`, `Cookie`..., a password in the URL) as
+/// `[redacted]`.
 pub struct Request {
     method: Method,
     url: Url,
@@ -22,7 +27,9 @@ pub struct Request {
 }
 
 /// The head of a [`Request`], from [`Request::into_parts`].
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows credentials as `[redacted]`, as [`Request`]'s does.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Parts {
     /// The method.
@@ -37,6 +44,33 @@ pub struct Parts {
     pub version: Option<Version>,
     /// Per-request values for transports and hooks.
     pub extensions: Extensions,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &RedactedUrl(&self.url))
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body", &self.body)
+            .field("timeout", &self.timeout)
+            .field("version", &self.version)
+            .field("extensions", &self.extensions)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Parts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Parts")
+            .field("method", &self.method)
+            .field("url", &RedactedUrl(&self.url))
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("timeout", &self.timeout)
+            .field("version", &self.version)
+            .field("extensions", &self.extensions)
+            .finish()
+    }
 }
 
 impl Request {

@@ -66,7 +66,7 @@ pub use body::{Body, BodyStream};
 pub use builder::RequestBuilder;
 pub use client::{Client, ClientBuilder};
 pub use digest::DigestAuth;
-pub use error::{BoxError, Error, ErrorKind, Result, TimeoutKind};
+pub use error::{BoxError, DisplayChain, Error, ErrorKind, Result, TimeoutKind};
 pub use hooks::HookResult;
 pub use request::{Parts, Request};
 pub use response::{IntoStatusCode, Response};
@@ -80,6 +80,17 @@ pub use util::{BoxFuture, IntoUrl, MaybeSend};
 pub use transport::wasi::bindings;
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 pub use transport::wasi::block_on;
+
+/// The `wasi:http` `error-code` of the WASI 0.2 host (`wasi:http/types@0.2.0`), read from a
+/// [`WasiHttpError`]: the [`source`](std::error::Error::source) of an [`Error`] that the host
+/// reported. The same type as the `wasi` crate's (`=0.13.1`), so a proxy component can pass it
+/// on.
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+pub use ::wasi::http::types::ErrorCode;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub use transport::fetch::JsError;
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+pub use transport::wasi::WasiHttpError;
 
 /// The README's examples, compiled as doc tests.
 #[cfg(doctest)]

@@ -41,6 +41,7 @@ use crate::timeout::Timeout;
 use crate::transport::{Transport, TransportConfig};
 use crate::util::BoxFuture;
 
+pub use self::error::WasiHttpError;
 pub use self::reactor::block_on;
 pub(crate) use self::reactor::sleep;
 

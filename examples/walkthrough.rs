@@ -184,11 +184,20 @@ async fn main() -> anyfetch::Result<()> {
         Ok(r) => println!("unexpected {}", r.status()),
     }
     match client.get(format!("http://127.0.0.1:{dead}/")).await {
-        Err(e) => println!("refused -> is_connect={}: {e}", e.is_connect()),
+        // Display says what happened; display_chain adds the causes (here the io::Error).
+        Err(e) => println!(
+            "refused -> is_connect={}: {}",
+            e.is_connect(),
+            e.display_chain()
+        ),
         Ok(r) => println!("unexpected {}", r.status()),
     }
     match client.get("http://exa mple.com/").await {
-        Err(e) => println!("bad URL -> is_builder={}: {e}", e.is_builder()),
+        Err(e) => println!(
+            "bad URL -> is_builder={}: {}",
+            e.is_builder(),
+            e.display_chain()
+        ),
         Ok(r) => println!("unexpected {}", r.status()),
     }
 

@@ -162,6 +162,7 @@ macro_rules! forward {
 
 /// Configures a blocking [`Client`]; the same setters as [`crate::ClientBuilder`], with the
 /// same defaults.
+#[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
     inner: crate::ClientBuilder,
@@ -280,6 +281,7 @@ impl ClientBuilder {
 }
 
 /// A request being built; [`send`](RequestBuilder::send) sends it and waits.
+#[derive(Debug)]
 #[must_use = "a RequestBuilder does nothing until it is sent"]
 pub struct RequestBuilder {
     inner: crate::RequestBuilder,

@@ -16,7 +16,7 @@ use crate::response::Response;
 use crate::retry::Retry;
 use crate::timeout::{Limits, Timeout};
 use crate::transport::{self, Capabilities, Certificate, Transport, TransportConfig};
-use crate::util::{IntoUrl, MaybeSendSync, UrlInput};
+use crate::util::{IntoUrl, MaybeSendSync, RedactedHeaders, RedactedUrl, UrlInput};
 
 /// An HTTP client with a connection pool, a cookie jar and defaults for every request
 /// (httpx `Client`/`AsyncClient`).
@@ -128,7 +128,7 @@ impl Default for Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url.as_ref().map(Url::as_str))
+            .field("base_url", &self.inner.base_url.as_ref().map(RedactedUrl))
             .field("follow_redirects", &self.inner.follow_redirects)
             .finish_non_exhaustive()
     }
@@ -168,6 +168,20 @@ pub struct ClientBuilder {
     decode_content: bool,
     max_decoded_size: u64,
     error: Option<Error>,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("timeout", &self.timeout)
+            .field("follow_redirects", &self.follow_redirects)
+            .field("max_redirects", &self.max_redirects)
+            .field("cookie_store", &self.cookie_store)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ClientBuilder {

@@ -5,6 +5,8 @@ use std::fmt;
 use http::StatusCode;
 use url::Url;
 
+use crate::util::RedactedUrl;
+
 /// A boxed error from a lower layer (hyper, a WASI `error-code`, a JS error, serde...).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -61,18 +63,66 @@ pub enum ErrorKind {
     Status(StatusCode),
 }
 
+impl fmt::Display for ErrorKind {
+    /// What happened, in a few words: `connect error`, `read timeout`, `client error (404 Not
+    /// Found)`...
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ErrorKind::Builder => "invalid request",
+            ErrorKind::Connect => "connect error",
+            ErrorKind::Timeout(TimeoutKind::Connect) => "connect timeout",
+            ErrorKind::Timeout(TimeoutKind::Read) => "read timeout",
+            ErrorKind::Timeout(TimeoutKind::Write) => "write timeout",
+            ErrorKind::Timeout(TimeoutKind::Pool) => "pool timeout",
+            ErrorKind::Timeout(TimeoutKind::Total) => "total deadline exceeded",
+            ErrorKind::Write => "error sending request",
+            ErrorKind::Read => "error reading response",
+            ErrorKind::Protocol => "protocol error",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Decode => "decoding error",
+            ErrorKind::Redirect => "redirect error",
+            ErrorKind::Status(s) if s.is_client_error() => "client error",
+            ErrorKind::Status(_) => "server error",
+        })?;
+        if let ErrorKind::Status(s) = self {
+            write!(f, " ({s})")?;
+        }
+        Ok(())
+    }
+}
+
 /// The error type of every fallible anyfetch operation.
 ///
 /// It is opaque: ask it what happened with [`kind`](Error::kind) and the predicates. It keeps the
 /// URL it concerns and the lower-level error as its [`source`](std::error::Error::source).
+///
+/// `Display` says what happened (the kind, the status, a detail, the URL with any password
+/// redacted) and does not repeat the source's text: [`source`](std::error::Error::source) gives
+/// the cause, and [`display_chain`](Error::display_chain) prints the error with all its causes.
+///
+/// ```
+/// use std::error::Error as _;
+///
+/// let e = anyfetch::Error::new(anyfetch::ErrorKind::Connect)
+///     .with_source(std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused"));
+/// assert_eq!(e.to_string(), "connect error");
+/// assert_eq!(e.display_chain().to_string(), "connect error: refused");
+/// let io = e.source().unwrap().downcast_ref::<std::io::Error>().unwrap();
+/// assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+/// ```
+#[derive(thiserror::Error)]
+#[error(transparent)]
 pub struct Error {
     inner: Box<Inner>,
 }
 
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}{}{}", Detail(.message.as_deref()), ForUrl(.url.as_ref()))]
 struct Inner {
     kind: ErrorKind,
     message: Option<String>,
     url: Option<Url>,
+    #[source]
     source: Option<BoxError>,
 }
 
@@ -197,43 +247,63 @@ impl Error {
         self.inner.kind == ErrorKind::Unsupported
     }
 
-    fn kind_str(&self) -> &'static str {
-        match self.inner.kind {
-            ErrorKind::Builder => "invalid request",
-            ErrorKind::Connect => "connect error",
-            ErrorKind::Timeout(TimeoutKind::Connect) => "connect timeout",
-            ErrorKind::Timeout(TimeoutKind::Read) => "read timeout",
-            ErrorKind::Timeout(TimeoutKind::Write) => "write timeout",
-            ErrorKind::Timeout(TimeoutKind::Pool) => "pool timeout",
-            ErrorKind::Timeout(TimeoutKind::Total) => "total deadline exceeded",
-            ErrorKind::Write => "error sending request",
-            ErrorKind::Read => "error reading response",
-            ErrorKind::Protocol => "protocol error",
-            ErrorKind::Unsupported => "unsupported",
-            ErrorKind::Decode => "decoding error",
-            ErrorKind::Redirect => "redirect error",
-            ErrorKind::Status(s) if s.is_client_error() => "client error",
-            ErrorKind::Status(_) => "server error",
+    /// The error followed by its causes (each [`source`](std::error::Error::source) in turn),
+    /// separated by `": "`: what to show a user or write to a log when there is no reporter that
+    /// walks the chain itself.
+    ///
+    /// ```no_run
+    /// # async fn run() {
+    /// if let Err(e) = anyfetch::get("http://127.0.0.1:9/").await {
+    ///     // connect error: could not connect to 127.0.0.1:9 for url (http://127.0.0.1:9/): Connection refused (os error 111)
+    ///     eprintln!("{}", e.display_chain());
+    /// }
+    /// # }
+    /// ```
+    pub fn display_chain(&self) -> DisplayChain<'_> {
+        DisplayChain { error: self }
+    }
+}
+
+/// Displays an [`Error`] with its chain of causes on one line; made by
+/// [`Error::display_chain`].
+#[derive(Debug, Clone, Copy)]
+pub struct DisplayChain<'a> {
+    error: &'a Error,
+}
+
+impl fmt::Display for DisplayChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.error)?;
+        let mut next = std::error::Error::source(self.error);
+        while let Some(cause) = next {
+            write!(f, ": {cause}")?;
+            next = cause.source();
+        }
+        Ok(())
+    }
+}
+
+/// `": message"`, or nothing.
+struct Detail<'a>(Option<&'a str>);
+
+impl fmt::Display for Detail<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(m) => write!(f, ": {m}"),
+            None => Ok(()),
         }
     }
 }
 
-impl fmt::Display for Error {
+/// `" for url (...)"` with the password redacted, or nothing.
+struct ForUrl<'a>(Option<&'a Url>);
+
+impl fmt::Display for ForUrl<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.kind_str())?;
-        if let ErrorKind::Status(s) = self.inner.kind {
-            write!(f, " ({s})")?;
+        match self.0 {
+            Some(u) => write!(f, " for url ({})", RedactedUrl(u)),
+            None => Ok(()),
         }
-        if let Some(m) = &self.inner.message {
-            write!(f, ": {m}")?;
-        }
-        if let Some(u) = &self.inner.url {
-            write!(f, " for url ({u})")?;
-        }
-        if let Some(s) = &self.inner.source {
-            write!(f, ": {s}")?;
-        }
-        Ok(())
     }
 }
 
@@ -245,21 +315,12 @@ impl fmt::Debug for Error {
             d.field("message", m);
         }
         if let Some(u) = &self.inner.url {
-            d.field("url", &u.as_str());
+            d.field("url", &RedactedUrl(u));
         }
         if let Some(s) = &self.inner.source {
             d.field("source", s);
         }
         d.finish()
-    }
-}
-
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.inner
-            .source
-            .as_ref()
-            .map(|e| &**e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -279,6 +340,8 @@ impl From<url::ParseError> for Error {
 
 #[cfg(test)]
 mod tests {
+    use std::error::Error as _;
+
     use super::*;
 
     #[test]
@@ -301,17 +364,57 @@ mod tests {
     }
 
     #[test]
-    fn display_names_kind_url_and_source() {
+    fn display_names_kind_status_message_and_url_not_the_source() {
         let e = Error::new(ErrorKind::Connect)
+            .with_message("could not connect to 127.0.0.1:9")
             .with_url(Url::parse("http://127.0.0.1:9/").unwrap())
             .with_source(std::io::Error::new(
                 std::io::ErrorKind::ConnectionRefused,
                 "refused",
             ));
-        let s = e.to_string();
-        assert!(s.contains("connect error"), "{s}");
-        assert!(s.contains("http://127.0.0.1:9/"), "{s}");
-        assert!(s.contains("refused"), "{s}");
-        assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(
+            e.to_string(),
+            "connect error: could not connect to 127.0.0.1:9 for url (http://127.0.0.1:9/)"
+        );
+        let source = e.source().expect("a source");
+        assert_eq!(source.to_string(), "refused");
+        let io = source
+            .downcast_ref::<std::io::Error>()
+            .expect("the io::Error");
+        assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+        let s = Error::new(ErrorKind::Status(StatusCode::NOT_FOUND));
+        assert_eq!(s.to_string(), "client error (404 Not Found)");
+    }
+
+    #[test]
+    fn display_chain_walks_every_source() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("outer")]
+        struct Outer(#[source] std::io::Error);
+        let e = Error::new(ErrorKind::Read).with_source(Outer(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "reset",
+        )));
+        assert_eq!(e.to_string(), "error reading response");
+        assert_eq!(
+            e.display_chain().to_string(),
+            "error reading response: outer: reset"
+        );
+        assert_eq!(
+            Error::builder("x").display_chain().to_string(),
+            "invalid request: x"
+        );
+    }
+
+    #[test]
+    fn passwords_in_the_url_are_redacted() {
+        let e =
+            Error::new(ErrorKind::Connect).with_url(Url::parse("http://user:hunter2@h/").unwrap());
+        assert_eq!(
+            e.to_string(),
+            "connect error for url (http://user:[redacted]@h/)"
+        );
+        assert!(!format!("{e:?}").contains("hunter2"));
+        assert_eq!(e.url().unwrap().password(), Some("hunter2"));
     }
 }

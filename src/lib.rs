@@ -30,7 +30,7 @@
 //! one request. See the crate's README and DESIGN notes.
 //!
 //! [httpx]: https://www.python-httpx.org/
-#![deny(missing_docs)]
+#![deny(missing_docs, missing_debug_implementations)]
 // On wasm32 a client, its transport, auth and hooks may hold JavaScript values, which are
 // neither `Send` nor `Sync`; the `Arc`s that share them there are single-threaded by design.
 #![cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
@@ -77,7 +77,7 @@ pub use body::{Body, BodyStream};
 pub use builder::RequestBuilder;
 pub use client::{Client, ClientBuilder};
 pub use digest::DigestAuth;
-pub use error::{BoxError, Error, ErrorKind, Result, TimeoutKind};
+pub use error::{BoxError, DisplayChain, Error, ErrorKind, Result, TimeoutKind};
 pub use hooks::{AsyncHookOutput, HookResult};
 pub use layer::RetryAttempt;
 pub use request::{Parts, Request};
@@ -99,6 +99,17 @@ pub use rt::wasi::block_on;
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 #[doc(hidden)]
 pub use transport::wasi::bindings;
+
+/// The `wasi:http` `error-code` of the WASI 0.2 host (`wasi:http/types@0.2.0`), read from a
+/// [`WasiHttpError`]: the [`source`](std::error::Error::source) of an [`Error`] that the host
+/// reported. The same type as the `wasi` crate's (`=0.13.1`), so a proxy component can pass it
+/// on.
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+pub use ::wasi::http::types::ErrorCode;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub use transport::fetch::JsError;
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+pub use transport::wasi::WasiHttpError;
 
 /// The README's examples, compiled as doc tests.
 #[cfg(doctest)]

@@ -12,6 +12,7 @@ use crate::auth::{Auth, DynAuth};
 use crate::body::Body;
 use crate::retry::Retry;
 use crate::timeout::Timeout;
+use crate::util::{RedactedHeaders, RedactedUrl};
 
 /// The options a request overrides on its client: each `None` (or [`AuthChoice::Inherit`])
 /// means "the client's setting".
@@ -58,6 +59,9 @@ impl fmt::Debug for Policy {
 /// as `.await` on the builder would: the request carries its own options (auth, redirects,
 /// retries, timeouts, extensions). [`Transport`](crate::Transport)s and [`Auth`](crate::Auth)
 /// schemes receive them.
+///
+/// `Debug` shows credentials (`Authorization`, `Cookie`..., a password in the URL) as
+/// `[redacted]`.
 pub struct Request {
     method: Method,
     url: Url,
@@ -70,7 +74,9 @@ pub struct Request {
 }
 
 /// The head of a [`Request`], from [`Request::into_parts`].
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows credentials as `[redacted]`, as [`Request`]'s does.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Parts {
     /// The method.
@@ -86,6 +92,34 @@ pub struct Parts {
     /// Per-request values for transports and hooks.
     pub extensions: Extensions,
     policy: Policy,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &RedactedUrl(&self.url))
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body", &self.body)
+            .field("timeout", &self.timeout)
+            .field("version", &self.version)
+            .field("extensions", &self.extensions)
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Parts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Parts")
+            .field("method", &self.method)
+            .field("url", &RedactedUrl(&self.url))
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("timeout", &self.timeout)
+            .field("version", &self.version)
+            .field("extensions", &self.extensions)
+            .finish()
+    }
 }
 
 impl Request {
@@ -251,18 +285,5 @@ impl Request {
     /// Runs `auth` for this request instead of its client's scheme.
     pub fn set_auth(&mut self, auth: impl Auth) {
         self.policy.auth = AuthChoice::Use(Arc::new(auth));
-    }
-}
-
-impl fmt::Debug for Request {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Request")
-            .field("method", &self.method)
-            .field("url", &self.url.as_str())
-            .field("headers", &self.headers)
-            .field("body", &self.body)
-            .field("timeout", &self.timeout)
-            .field("policy", &self.policy)
-            .finish_non_exhaustive()
     }
 }

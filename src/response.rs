@@ -390,8 +390,8 @@ impl fmt::Debug for Response {
         f.debug_struct("Response")
             .field("status", &self.status)
             .field("version", &self.version)
-            .field("url", &self.url.as_str())
-            .field("headers", &self.headers)
+            .field("url", &crate::util::RedactedUrl(&self.url))
+            .field("headers", &crate::util::RedactedHeaders(&self.headers))
             .finish()
     }
 }

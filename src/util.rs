@@ -1,9 +1,12 @@
-//! Small shared helpers: `Send` bounds that vanish on wasm, URL input.
+//! Small shared helpers: `Send` bounds that vanish on wasm, URL input, redaction for `Debug`.
 
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use url::Url;
+use http::header::{AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION, SET_COOKIE};
+use http::HeaderMap;
+use url::{Position, Url};
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -52,10 +55,63 @@ pub trait IntoUrl: sealed::Sealed {
 }
 
 #[doc(hidden)]
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum UrlInput {
     Url(Url),
     Str(String),
+}
+
+impl fmt::Debug for UrlInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlInput::Url(u) => fmt::Debug::fmt(&RedactedUrl(u), f),
+            UrlInput::Str(s) => match Url::parse(s) {
+                Ok(u) if u.password().is_some() => fmt::Debug::fmt(&RedactedUrl(&u), f),
+                _ => fmt::Debug::fmt(s, f),
+            },
+        }
+    }
+}
+
+/// A URL with its password, if it has one, shown as `[redacted]` (`Display`, and `Debug` as a
+/// quoted string).
+pub(crate) struct RedactedUrl<'a>(pub(crate) &'a Url);
+
+impl fmt::Display for RedactedUrl<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let u = self.0;
+        if u.password().is_none() {
+            return f.write_str(u.as_str());
+        }
+        let (before, after) = (&u[..Position::AfterUsername], &u[Position::AfterPassword..]);
+        write!(f, "{before}:[redacted]{after}")
+    }
+}
+
+impl fmt::Debug for RedactedUrl<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.to_string(), f)
+    }
+}
+
+/// Headers for `Debug`, with the values of credentials (`Authorization`,
+/// `Proxy-Authorization`, `Cookie`, `Set-Cookie`, and any value marked sensitive) shown as
+/// `[redacted]`.
+pub(crate) struct RedactedHeaders<'a>(pub(crate) &'a HeaderMap);
+
+impl fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secret = [AUTHORIZATION, PROXY_AUTHORIZATION, COOKIE, SET_COOKIE];
+        let entries = self.0.iter().map(|(name, value)| {
+            let value: &dyn fmt::Debug = if value.is_sensitive() || secret.contains(name) {
+                &"[redacted]"
+            } else {
+                value
+            };
+            (name, value)
+        });
+        f.debug_map().entries(entries).finish()
+    }
 }
 
 impl sealed::Sealed for &str {}
@@ -198,6 +254,37 @@ mod tests {
         resolve_url(UrlInput::Str(rel.into()), Some(&b))
             .unwrap()
             .to_string()
+    }
+
+    #[test]
+    fn debug_redacts_credentials() {
+        let u = Url::parse("http://user:hunter2@h/p?q=1").unwrap();
+        assert_eq!(
+            RedactedUrl(&u).to_string(),
+            "http://user:[redacted]@h/p?q=1"
+        );
+        assert_eq!(
+            format!("{:?}", RedactedUrl(&u)),
+            "\"http://user:[redacted]@h/p?q=1\""
+        );
+        let s = format!("{:?}", UrlInput::Str("http://:hunter2@h/".into()));
+        assert!(!s.contains("hunter2"), "{s}");
+        assert_eq!(format!("{:?}", UrlInput::Str("/rel".into())), "\"/rel\"");
+
+        let mut h = HeaderMap::new();
+        h.insert("authorization", "Basic dXNlcjpwYXNzd2Q=".parse().unwrap());
+        h.insert("proxy-authorization", "Bearer t0ken".parse().unwrap());
+        h.insert("cookie", "session=s3cret".parse().unwrap());
+        h.insert("set-cookie", "session=s3cret".parse().unwrap());
+        let mut token = http::HeaderValue::from_static("k3y");
+        token.set_sensitive(true);
+        h.insert("x-api-key", token);
+        h.insert("accept", "*/*".parse().unwrap());
+        let s = format!("{:?}", RedactedHeaders(&h));
+        for secret in ["dXNlcjpwYXNzd2Q", "t0ken", "s3cret", "k3y"] {
+            assert!(!s.contains(secret), "{s}");
+        }
+        assert!(s.contains("\"accept\": \"*/*\""), "{s}");
     }
 
     #[test]

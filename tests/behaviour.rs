@@ -402,7 +402,27 @@ behaviour_test! {
             .await
             .unwrap_err();
         assert!(e.is_connect() && e.is_request(), "{e}");
-        assert!(std::error::Error::source(&e).is_some(), "keeps its source");
+        let source = std::error::Error::source(&e).expect("keeps its source");
+        // The backend's own error, by downcasting: never a string.
+        #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+        assert!(source.downcast_ref::<std::io::Error>().is_some(), "{source:?}");
+        #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+        assert!(
+            matches!(
+                source.downcast_ref::<anyfetch::WasiHttpError>().map(|w| w.code()),
+                Some(anyfetch::ErrorCode::ConnectionRefused)
+            ),
+            "{source:?}"
+        );
+        #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+        assert!(source.downcast_ref::<anyfetch::JsError>().is_some(), "{source:?}");
+        // Display says what happened; the cause is only in the chain.
+        assert!(!e.to_string().contains(&source.to_string()), "{e}");
+        assert!(
+            e.display_chain().to_string().contains(&source.to_string()),
+            "{}",
+            e.display_chain()
+        );
         if host() == Host::Node {
             // The JS error and its cause, as "Name: message" each: Node names the refusal.
             let mut chain = Vec::new();

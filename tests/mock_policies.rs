@@ -900,3 +900,45 @@ fn an_auth_flow_sends_its_own_requests_without_auth() {
         .collect();
     assert_eq!(paths, ["/data", "/token", "/data"]);
 }
+
+#[test]
+fn debug_output_never_shows_credentials() {
+    let secrets = ["hunter2", "s3cret", "T0KEN", "dXNlcjpwYXNzd2Q"];
+    let builder = Client::builder()
+        .base_url("http://user:hunter2@h/")
+        .header("Authorization", "Bearer T0KEN")
+        .header("Cookie", "session=s3cret");
+    let client = Client::builder()
+        .base_url("http://user:hunter2@h/")
+        .transport(MockTransport::new(|_req: Request| async {
+            Ok(Response::new(200, ()).with_header("set-cookie", "session=s3cret"))
+        }))
+        .build()
+        .unwrap();
+    let request = client
+        .get("/p")
+        .basic_auth("user", "passwd")
+        .header("Proxy-Authorization", "Bearer T0KEN")
+        .header("Cookie", "session=s3cret");
+    let built = client
+        .get("/p")
+        .header("Authorization", "Bearer T0KEN")
+        .build()
+        .unwrap();
+    let response = block_on(client.get("/p").send()).unwrap();
+    let outputs = [
+        format!("{builder:?}"),
+        format!("{client:?}"),
+        format!("{request:?}"),
+        format!("{built:?}"),
+        format!("{:?}", built.into_parts().0),
+        format!("{response:?}"),
+        format!("{:?}", BasicAuth::new("user", "passwd")),
+    ];
+    for out in &outputs {
+        for secret in secrets {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+    }
+    assert!(outputs[0].contains("[redacted]"), "{}", outputs[0]);
+}

@@ -53,8 +53,27 @@ fn a_connect_error_keeps_the_wasi_error_code() {
             .await
             .unwrap_err();
         assert!(e.is_connect(), "{e}");
-        let source = std::error::Error::source(&e).expect("a source").to_string();
-        assert_eq!(source, "wasi:http error-code connection-refused");
+        let source = std::error::Error::source(&e).expect("a source");
+        assert_eq!(
+            source.to_string(),
+            "wasi:http error-code connection-refused"
+        );
+        // The host's code itself, by downcasting; Display does not repeat it.
+        let host = source
+            .downcast_ref::<anyfetch::WasiHttpError>()
+            .expect("a WasiHttpError");
+        assert!(
+            matches!(host.code(), anyfetch::ErrorCode::ConnectionRefused),
+            "{host:?}"
+        );
+        assert!(!e.to_string().contains("connection-refused"), "{e}");
+        assert!(
+            e.display_chain()
+                .to_string()
+                .ends_with(": wasi:http error-code connection-refused"),
+            "{}",
+            e.display_chain()
+        );
     });
 }
 

@@ -16,28 +16,21 @@ use crate::error::{Error, Result};
 /// The most encodings a response may stack (`Content-Encoding: gzip, br, ...`).
 const MAX_STACKED: usize = 5;
 
-/// The `Accept-Encoding` this build can decode, if any.
+/// The `Accept-Encoding` this build can decode, if any: built once, on first use.
 pub(crate) fn accept_encoding() -> Option<&'static str> {
-    let list: &[(&str, bool)] = &[
-        ("gzip", cfg!(feature = "gzip")),
-        ("deflate", cfg!(feature = "deflate")),
-        ("br", cfg!(feature = "brotli")),
-        ("zstd", cfg!(feature = "zstd")),
-    ];
-    // Spelled out so the header is a &'static str.
-    match list
-        .iter()
-        .map(|(_, on)| *on)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        [true, true, true, true] => Some("gzip, deflate, br, zstd"),
-        [false, false, false, false] => None,
-        _ => {
-            let s: Vec<&str> = list.iter().filter(|(_, on)| *on).map(|(n, _)| *n).collect();
-            Some(Box::leak(s.join(", ").into_boxed_str()))
-        }
-    }
+    static VALUE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    VALUE
+        .get_or_init(|| {
+            let list: &[(&str, bool)] = &[
+                ("gzip", cfg!(feature = "gzip")),
+                ("deflate", cfg!(feature = "deflate")),
+                ("br", cfg!(feature = "brotli")),
+                ("zstd", cfg!(feature = "zstd")),
+            ];
+            let on: Vec<&str> = list.iter().filter(|(_, on)| *on).map(|(n, _)| *n).collect();
+            (!on.is_empty()).then(|| on.join(", "))
+        })
+        .as_deref()
 }
 
 /// One decoder of the stack.

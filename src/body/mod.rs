@@ -163,6 +163,16 @@ pub struct BodyStream {
     inner: Option<Inner>,
 }
 
+impl fmt::Debug for BodyStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.inner {
+            None => f.write_str("BodyStream(done)"),
+            Some(Inner::Bytes(b)) => f.debug_tuple("BodyStream").field(&b.len()).finish(),
+            Some(Inner::Stream(_)) => f.write_str("BodyStream(stream)"),
+        }
+    }
+}
+
 impl Stream for BodyStream {
     type Item = Result<Bytes>;
 

@@ -2,7 +2,8 @@
 //!
 //! Rust cannot construct the package's classes itself (wasm-bindgen would load a second copy of
 //! `errors.js`, and `instanceof` would fail), so it throws `{ anyfetch: true, kind, timeoutKind,
-//! message, url, status }` and `js/src/errors.js` maps `kind` to a class in one place.
+//! message, url, status }` and `js/src/errors.js` maps `kind` to a class in one place. The
+//! message is the error with its causes ([`Error::display_chain`]).
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -31,7 +32,8 @@ pub(crate) fn to_js(e: &Error) -> JsValue {
         "timeoutKind",
         timeout_kind.map_or(JsValue::NULL, JsValue::from),
     );
-    set(&o, "message", e.to_string().into());
+    // JS errors have no `source` chain to walk: the message carries the causes.
+    set(&o, "message", e.display_chain().to_string().into());
     set(
         &o,
         "url",

@@ -22,6 +22,7 @@ use response::JsResponse;
 
 /// A client, as the JavaScript layer sees it (not exported to users as is).
 #[wasm_bindgen(js_name = RawClient)]
+#[derive(Debug)]
 pub struct JsClient {
     inner: Client,
 }

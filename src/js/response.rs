@@ -32,6 +32,15 @@ pub struct JsResponse {
     body: Rc<RefCell<Option<Response>>>,
 }
 
+impl std::fmt::Debug for JsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password and the headers Set-Cookie (Node): left out.
+        f.debug_struct("JsResponse")
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
 impl JsResponse {
     pub(crate) fn new(r: Response) -> JsResponse {
         JsResponse {

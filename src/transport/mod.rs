@@ -3,6 +3,9 @@
 
 use std::sync::Arc;
 
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::Request;
 use crate::response::Response;
@@ -125,12 +128,16 @@ pub struct Certificate {
 }
 
 impl Certificate {
-    /// From PEM text (one or more `CERTIFICATE` blocks).
+    /// From PEM text (one or more `CERTIFICATE` blocks; other blocks are skipped).
     ///
     /// # Errors
-    /// An [`is_builder`](Error::is_builder) error when no certificate is found.
+    /// An [`is_builder`](Error::is_builder) error when no certificate is found, or when a block
+    /// is malformed (bad base64, no end line), with the PEM parser's error as its source.
     pub fn from_pem(pem: &[u8]) -> Result<Certificate> {
-        let der = pem_certificates(pem);
+        let der = CertificateDer::pem_slice_iter(pem)
+            .map(|cert| cert.map(|cert| cert.to_vec()))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::builder("malformed PEM input").with_source(e))?;
         if der.is_empty() {
             return Err(Error::builder("no CERTIFICATE block in the PEM input"));
         }
@@ -143,62 +150,6 @@ impl Certificate {
             der: vec![der.to_vec()],
         }
     }
-}
-
-/// Decodes the `CERTIFICATE` blocks of PEM text.
-fn pem_certificates(pem: &[u8]) -> Vec<Vec<u8>> {
-    let text = String::from_utf8_lossy(pem);
-    let mut out = Vec::new();
-    let mut in_block = false;
-    let mut b64 = String::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line == "-----BEGIN CERTIFICATE-----" {
-            in_block = true;
-            b64.clear();
-        } else if line == "-----END CERTIFICATE-----" {
-            in_block = false;
-            if let Some(der) = base64_decode(&b64) {
-                out.push(der);
-            }
-        } else if in_block {
-            b64.push_str(line);
-        }
-    }
-    out
-}
-
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    fn val(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    }
-    let bytes: Vec<u8> = s.bytes().filter(|&c| c != b'=').collect();
-    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
-    for chunk in bytes.chunks(4) {
-        let mut acc = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            acc |= val(c)? << (18 - 6 * i);
-        }
-        let n = chunk.len();
-        if n < 2 {
-            return None;
-        }
-        out.push((acc >> 16) as u8);
-        if n > 2 {
-            out.push((acc >> 8) as u8);
-        }
-        if n > 3 {
-            out.push(acc as u8);
-        }
-    }
-    Some(out)
 }
 
 /// Settings that only the default transport of a target reads.
@@ -270,11 +221,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn base64_round_trip() {
-        assert_eq!(base64_decode("aGVsbG8=").unwrap(), b"hello");
-        assert_eq!(base64_decode("aGk=").unwrap(), b"hi");
-        assert_eq!(base64_decode("YWJj").unwrap(), b"abc");
-        assert!(base64_decode("a").is_none());
+    fn pem_blocks_decode_to_der() {
+        let pem = b"-----BEGIN CERTIFICATE-----\naGVs\nbG8=\n-----END CERTIFICATE-----\n\
+            -----BEGIN PRIVATE KEY-----\naGk=\n-----END PRIVATE KEY-----\r\n\
+            -----BEGIN CERTIFICATE-----\r\nYWJj\r\n-----END CERTIFICATE-----\r\n";
+        let cert = Certificate::from_pem(pem).unwrap();
+        assert_eq!(cert.der, [b"hello".to_vec(), b"abc".to_vec()]);
     }
 
     #[test]
@@ -282,5 +234,19 @@ mod tests {
         assert!(Certificate::from_pem(b"nothing here")
             .unwrap_err()
             .is_builder());
+        let key_only = b"-----BEGIN PRIVATE KEY-----\naGk=\n-----END PRIVATE KEY-----\n";
+        assert!(Certificate::from_pem(key_only).unwrap_err().is_builder());
+    }
+
+    #[test]
+    fn a_corrupted_pem_block_is_an_error() {
+        for pem in [
+            &b"-----BEGIN CERTIFICATE-----\naGV*bG8=\n-----END CERTIFICATE-----\n"[..],
+            b"-----BEGIN CERTIFICATE-----\naGVsbG8=\n",
+        ] {
+            let e = Certificate::from_pem(pem).unwrap_err();
+            assert!(e.is_builder(), "{e:?}");
+            assert!(std::error::Error::source(&e).is_some(), "{e:?}");
+        }
     }
 }

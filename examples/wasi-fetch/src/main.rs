@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     match anyfetch::block_on(fetch(&url)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("anyfetch-wasi-fetch: {e}");
+            eprintln!("anyfetch-wasi-fetch: {}", e.display_chain());
             ExitCode::FAILURE
         }
     }

@@ -46,18 +46,26 @@ async fn forward(path: &str, out: ResponseOutparam) {
     let client = match anyfetch::Client::builder().decode_content(false).build() {
         Ok(c) => c,
         Err(e) => {
-            return ResponseOutparam::set(out, Err(ErrorCode::InternalError(Some(e.to_string()))))
+            return ResponseOutparam::set(
+                out,
+                Err(ErrorCode::InternalError(Some(
+                    e.display_chain().to_string(),
+                ))),
+            )
         }
     };
     let mut upstream_response = match client.get(&url).await {
         Ok(r) => r,
         Err(e) => {
-            let code = if e.is_timeout() {
-                ErrorCode::HttpResponseTimeout
-            } else {
-                ErrorCode::DestinationUnavailable
+            eprintln!("anyfetch-wasi-proxy: {url}: {}", e.display_chain());
+            // The host's own error-code when it gave one (the same wasi:http type), passed on.
+            let host = std::error::Error::source(&e)
+                .and_then(|s| s.downcast_ref::<anyfetch::WasiHttpError>());
+            let code = match host {
+                Some(host) => host.code().clone(),
+                None if e.is_timeout() => ErrorCode::HttpResponseTimeout,
+                None => ErrorCode::DestinationUnavailable,
             };
-            eprintln!("anyfetch-wasi-proxy: {url}: {e}");
             return ResponseOutparam::set(out, Err(code));
         }
     };

@@ -107,7 +107,7 @@ pub(super) fn upload_stream(body: Body, failed: UploadError) -> web_sys::Readabl
     let chunks = body.into_stream().map(move |chunk| match chunk {
         Ok(bytes) => Ok(JsValue::from(Uint8Array::from(&bytes[..]))),
         Err(e) => {
-            let js = js_sys::Error::new(&e.to_string());
+            let js = js_sys::Error::new(&e.display_chain().to_string());
             *failed.borrow_mut() = Some(e);
             Err(js.into())
         }

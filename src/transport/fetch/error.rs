@@ -27,10 +27,25 @@ pub(super) struct Context<'a> {
     pub(super) streamed_upload: bool,
 }
 
-/// A JavaScript error, as the source of an [`Error`]: its `name`, `message`, Node's `code`,
-/// and its `cause` (Node's `fetch failed` keeps the socket error there).
+/// A JavaScript error (a fetch rejection, a body stream error), kept as the
+/// [`source`](std::error::Error::source) of the [`Error`] it maps to, so it can be read back by
+/// downcasting: its `name`, `message`, Node's `code`, and its `cause` (Node's `fetch failed`
+/// keeps the socket error there).
 ///
-/// `Display` is `Name: message`, followed by the code and the cause when there are some.
+/// `Display` is `Name: message`; the cause is this error's own `source`, a `JsError` too.
+///
+/// ```no_run
+/// # async fn run() {
+/// use std::error::Error as _;
+/// use anyfetch::JsError;
+///
+/// let e = anyfetch::get("http://127.0.0.1:9/").await.unwrap_err();
+/// if let Some(js) = e.source().and_then(|s| s.downcast_ref::<JsError>()) {
+///     // "TypeError", "fetch failed", Some("ECONNREFUSED") in Node
+///     println!("{} {} {:?}", js.name(), js.message(), js.code());
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct JsError {
     name: String,
@@ -87,6 +102,11 @@ impl JsError {
         self.code
             .as_deref()
             .or_else(|| self.cause.as_deref().and_then(JsError::code))
+    }
+
+    /// The JS error's `cause`, if it has one (causes are read up to four levels deep).
+    pub fn cause(&self) -> Option<&JsError> {
+        self.cause.as_deref()
     }
 }
 

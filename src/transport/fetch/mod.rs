@@ -44,6 +44,7 @@ use web_sys::{
 };
 
 use self::body::{AbortOnDrop, ResponseBody, UploadError};
+pub use self::error::JsError;
 use self::error::{map_js_error, Phase};
 use self::js::Runtime;
 use crate::body::Body;

@@ -22,9 +22,38 @@ pub(super) enum Phase {
     ReadBody,
 }
 
-/// A `wasi:http` `error-code` returned by the host: the source of the [`Error`] it maps to.
+/// A `wasi:http` `error-code` returned by the host: the [`source`](std::error::Error::source)
+/// of the [`Error`] it maps to, so the code can be read back by downcasting.
+///
+/// `Display` is `wasi:http error-code <name>` with the code's WIT name and its payload, if any.
+///
+/// ```no_run
+/// # async fn run() {
+/// use std::error::Error as _;
+/// use anyfetch::{ErrorCode, WasiHttpError};
+///
+/// let e = anyfetch::get("http://127.0.0.1:9/").await.unwrap_err();
+/// let host = e.source().and_then(|s| s.downcast_ref::<WasiHttpError>());
+/// if let Some(ErrorCode::ConnectionRefused) = host.map(WasiHttpError::code) {
+///     // the host could not connect
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub(super) struct WasiHttpError(pub(super) ErrorCode);
+pub struct WasiHttpError(ErrorCode);
+
+impl WasiHttpError {
+    /// The host's `error-code`.
+    pub fn code(&self) -> &ErrorCode {
+        &self.0
+    }
+
+    /// The host's `error-code`, owned: for instance to pass it on as the error of an incoming
+    /// request a proxy component failed to forward.
+    pub fn into_code(self) -> ErrorCode {
+        self.0
+    }
+}
 
 impl fmt::Display for WasiHttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

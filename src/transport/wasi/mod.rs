@@ -40,6 +40,8 @@ use crate::timeout::Timeout;
 use crate::transport::{Transport, TransportConfig};
 use crate::util::BoxFuture;
 
+pub use self::error::WasiHttpError;
+
 /// The generated `wasi:*@0.2.0` bindings the backend is written against (the `wasi` crate
 /// release generated from the WIT in `wit/deps/`). Not part of the API.
 #[doc(hidden)]

@@ -19,23 +19,54 @@ use crate::rt::{self, Instant};
 const MAX_AUTH_ROUNDS: u32 = 10;
 
 pub(crate) async fn execute(client: &Client, request: Request) -> Result<Response> {
-    let Some(total) = request.timeout().total_timeout() else {
-        return send_with_retries(client, request).await;
-    };
-    let url = request.url().clone();
+    if needs_only_one_send(&client.inner, &request) {
+        // The common case: no deadline, retries, auth or redirects to follow. The future of
+        // the whole stack is large (kilobytes, copied on every move), so it is boxed, and only
+        // built for the requests that need it.
+        return send_single(&client.inner, request).await;
+    }
+    Box::pin(execute_all(client, request)).await
+}
+
+fn needs_only_one_send(client: &ClientInner, request: &Request) -> bool {
+    let policy = &request.policy;
+    request.timeout().total_timeout().is_none()
+        && policy.retry.is_none()
+        && client.retry.is_none()
+        && match policy.auth {
+            AuthChoice::Inherit => client.auth.is_none(),
+            AuthChoice::Use(_) => false,
+            AuthChoice::Off => true,
+        }
+        && !policy.follow_redirects.unwrap_or(client.follow_redirects)
+        // A host that follows redirects itself is told what was asked (a request extension).
+        && !client.caps.follows_redirects
+}
+
+async fn execute_all(client: &Client, request: Request) -> Result<Response> {
+    let total = request.timeout().total_timeout();
+    let url = total.map(|_| request.url().clone());
     let started = Instant::now();
+    // One future for both cases (`rt::timeout` with no limit just awaits it).
     let exchange = send_with_retries(client, request);
-    let mut response = rt::timeout(Some(total), exchange, || {
-        Error::timeout(TimeoutKind::Total).with_url(url.clone())
+    let mut response = rt::timeout(total, exchange, || {
+        let e = Error::timeout(TimeoutKind::Total);
+        match &url {
+            Some(url) => e.with_url(url.clone()),
+            None => e,
+        }
     })
     .await?;
-    // The body is part of the exchange: it must arrive before the deadline too.
-    let left = total.saturating_sub(started.elapsed());
-    if let Some(body) = response.take_body() {
-        response.set_body(crate::body::deadline(body, left, url));
+    if let (Some(total), Some(url)) = (total, url) {
+        // The body is part of the exchange: it must arrive before the deadline too.
+        let left = total.saturating_sub(started.elapsed());
+        if let Some(body) = response.take_body() {
+            response.set_body(crate::body::deadline(body, left, url));
+        }
     }
     Ok(response)
 }
+
 
 async fn send_with_retries(client: &Client, mut request: Request) -> Result<Response> {
     let Some(retry) = request
@@ -236,4 +267,24 @@ async fn send_single(client: &ClientInner, mut request: Request) -> Result<Respo
         response.set_body(body);
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn print_sizes() {
+        let client = crate::Client::new();
+        let req = client.get("http://h/").build().unwrap();
+        eprintln!("Request {}", std::mem::size_of::<crate::Request>());
+        eprintln!("Response {}", std::mem::size_of::<crate::Response>());
+        eprintln!("execute {}", std::mem::size_of_val(&super::execute(&client, req)));
+        let req = client.get("http://h/").build().unwrap();
+        eprintln!("retries {}", std::mem::size_of_val(&super::send_with_retries(&client, req)));
+        let req = client.get("http://h/").build().unwrap();
+        eprintln!("redirects {}", std::mem::size_of_val(&super::send_with_redirects(&client, req)));
+        let req = client.get("http://h/").build().unwrap();
+        eprintln!("auth {}", std::mem::size_of_val(&super::send_with_auth(&client.inner, req, None)));
+        let req = client.get("http://h/").build().unwrap();
+        eprintln!("single {}", std::mem::size_of_val(&super::send_single(&client.inner, req)));
+    }
 }

@@ -161,6 +161,10 @@ impl Request {
     pub fn headers_mut(&mut self) -> &mut HeaderMap {
         &mut self.headers
     }
+    /// The URL, and the headers to change, at once.
+    pub(crate) fn url_and_headers_mut(&mut self) -> (&Url, &mut HeaderMap) {
+        (&self.url, &mut self.headers)
+    }
     /// The body.
     pub fn body(&self) -> &Body {
         &self.body

@@ -53,7 +53,7 @@ impl Response {
             status: status.into_status_code(),
             version: Version::HTTP_11,
             headers: HeaderMap::new(),
-            url: Url::parse("http://localhost/").expect("static URL"),
+            url: placeholder_url(),
             history: Vec::new(),
             elapsed: Duration::ZERO,
             body: BodyState::Unread(body.into()),
@@ -372,6 +372,14 @@ impl IntoStatusCode for u16 {
 fn consumed() -> Error {
     Error::new(ErrorKind::Builder)
         .with_message("the response body was already taken as a stream and cannot be read again")
+}
+
+/// The URL of a response no client has sent yet (`http://localhost/`), parsed once: every
+/// response starts with it until the client sets the request's.
+fn placeholder_url() -> Url {
+    static URL: std::sync::OnceLock<Url> = std::sync::OnceLock::new();
+    URL.get_or_init(|| Url::parse("http://localhost/").expect("static URL"))
+        .clone()
 }
 
 impl<B: Into<Body>> From<http::Response<B>> for Response {

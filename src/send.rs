@@ -208,8 +208,8 @@ async fn send_with_auth(
 /// One hop: cookies in, hooks, the transport, cookies out, hooks, body adapters.
 async fn send_single(client: &ClientInner, mut request: Request) -> Result<Response> {
     if let Some(jar) = &client.jar {
-        let url = request.url().clone();
-        jar.apply(&url, request.headers_mut());
+        let (url, headers) = request.url_and_headers_mut();
+        jar.apply(url, headers);
     }
     for hook in &client.on_request {
         hook(&mut request)

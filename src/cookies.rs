@@ -11,6 +11,9 @@ use std::sync::Mutex;
 pub(crate) struct Jar {
     #[cfg(feature = "cookies")]
     store: Mutex<cookie_store::CookieStore>,
+    /// Set once a cookie has been stored: until then a request skips the lock and the lookup.
+    #[cfg(feature = "cookies")]
+    used: std::sync::atomic::AtomicBool,
 }
 
 impl Jar {
@@ -26,6 +29,7 @@ impl Jar {
                 .filter_map(|s| cookie::Cookie::parse(s.to_owned()).ok())
                 .collect();
             if !cookies.is_empty() {
+                self.used.store(true, std::sync::atomic::Ordering::Release);
                 let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
                 store.store_response_cookies(cookies.into_iter(), url);
             }
@@ -51,6 +55,9 @@ impl Jar {
     pub(crate) fn cookies_for(&self, url: &Url) -> Vec<(String, String)> {
         #[cfg(feature = "cookies")]
         {
+            if !self.used.load(std::sync::atomic::Ordering::Acquire) {
+                return Vec::new();
+            }
             let store = self.store.lock().unwrap_or_else(|e| e.into_inner());
             store
                 .get_request_values(url)

@@ -39,7 +39,10 @@ const CLIENTS: &[&str] = &["anyfetch", "hyper", "reqwest"];
 /// as in httpx), to tell pool churn from per-request cost in the 64-concurrent scenario.
 /// `anyfetch-lean` has no timeouts (no timer armed per request/chunk) and no cookie jar, to
 /// size those two costs.
-const EXTRA_CLIENTS: &[&str] = &["anyfetch-ka64", "anyfetch-lean"];
+/// `anyfetch-str` passes the URL as a string, parsed on every request (WHATWG parsing, as
+/// reqwest's users who pass strings pay too), to size that cost against the others, which get
+/// a URL parsed once (hyper a `Uri`, anyfetch and reqwest a `Url`).
+const EXTRA_CLIENTS: &[&str] = &["anyfetch-ka64", "anyfetch-lean", "anyfetch-str"];
 
 #[derive(Clone, Debug)]
 struct Opts {
@@ -324,6 +327,7 @@ fn print_table(o: &Opts, results: &[Vec<Vec<Option<Sample>>>], total: Duration) 
         "hyper" => "hyper (raw)".to_string(),
         "anyfetch-ka64" => "anyfetch (keep-alive 64)".to_string(),
         "anyfetch-lean" => "anyfetch (no timeouts, no cookies)".to_string(),
+        "anyfetch-str" => "anyfetch (URL string parsed per request)".to_string(),
         c => c.to_string(),
     };
     let mut out = String::new();
@@ -476,22 +480,25 @@ type HyperClient = hyper_util::client::legacy::Client<
 
 #[allow(clippy::large_enum_variant)] // one per process
 enum Cl {
-    Anyfetch(anyfetch::Client),
+    /// The client, and whether it is handed the URL as a string (parsed per request).
+    Anyfetch(anyfetch::Client, bool),
     Hyper(HyperClient),
     Reqwest(reqwest::Client),
 }
 
-/// A request target, prepared once (hyper takes a parsed `Uri`; the others parse the URL
-/// string on every request, as their users do).
+/// A request target, parsed once, as a client in a loop would keep it: hyper takes a `Uri`,
+/// anyfetch and reqwest a `Url` (`anyfetch-str` the string, parsed on every request).
 struct Target {
     url: String,
+    parsed: anyfetch::Url,
     uri: hyper::Uri,
 }
 
 impl Target {
     fn new(url: String) -> Result<Target, String> {
         let uri = url.parse().map_err(|e| format!("{url}: {e}"))?;
-        Ok(Target { url, uri })
+        let parsed = url.parse().map_err(|e| format!("{url}: {e}"))?;
+        Ok(Target { url, parsed, uri })
     }
 }
 
@@ -506,12 +513,14 @@ fn conn_id(h: &hyper::HeaderMap) -> u64 {
 impl Cl {
     fn new(name: &str) -> Result<Cl, String> {
         Ok(match name {
-            "anyfetch" => Cl::Anyfetch(anyfetch::Client::new()),
+            "anyfetch" => Cl::Anyfetch(anyfetch::Client::new(), false),
+            "anyfetch-str" => Cl::Anyfetch(anyfetch::Client::new(), true),
             "anyfetch-ka64" => Cl::Anyfetch(
                 anyfetch::Client::builder()
                     .limits(anyfetch::Limits::default().max_keepalive_connections(64))
                     .build()
                     .map_err(|e| e.to_string())?,
+                false,
             ),
             "anyfetch-lean" => Cl::Anyfetch(
                 anyfetch::Client::builder()
@@ -519,6 +528,7 @@ impl Cl {
                     .cookie_store(false)
                     .build()
                     .map_err(|e| e.to_string())?,
+                false,
             ),
             "hyper" => Cl::Hyper(
                 hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
@@ -537,8 +547,13 @@ impl Cl {
     /// GET, read the body whole; returns (status, body, connection id).
     async fn get_whole(&self, t: &Target) -> Result<(u16, Bytes, u64), String> {
         match self {
-            Cl::Anyfetch(c) => {
-                let mut r = c.get(t.url.as_str()).await.map_err(|e| e.to_string())?;
+            Cl::Anyfetch(c, as_str) => {
+                let r = if *as_str {
+                    c.get(t.url.as_str()).await
+                } else {
+                    c.get(&t.parsed).await
+                };
+                let mut r = r.map_err(|e| e.to_string())?;
                 let id = conn_id(r.headers());
                 let b = r.bytes().await.map_err(|e| e.to_string())?;
                 Ok((r.status().as_u16(), b, id))
@@ -559,7 +574,7 @@ impl Cl {
             }
             Cl::Reqwest(c) => {
                 let r = c
-                    .get(t.url.as_str())
+                    .get(t.parsed.clone())
                     .send()
                     .await
                     .map_err(|e| e.to_string())?;
@@ -575,8 +590,8 @@ impl Cl {
         let (mut n, mut chunks) = (0u64, 0u64);
         let status;
         match self {
-            Cl::Anyfetch(c) => {
-                let mut r = c.get(t.url.as_str()).await.map_err(|e| e.to_string())?;
+            Cl::Anyfetch(c, _) => {
+                let mut r = c.get(&t.parsed).await.map_err(|e| e.to_string())?;
                 status = r.status().as_u16();
                 let mut s = r.bytes_stream();
                 while let Some(chunk) = s.next().await {
@@ -600,7 +615,7 @@ impl Cl {
             }
             Cl::Reqwest(c) => {
                 let r = c
-                    .get(t.url.as_str())
+                    .get(t.parsed.clone())
                     .send()
                     .await
                     .map_err(|e| e.to_string())?;

@@ -36,6 +36,8 @@ enum Stage {
 pub(super) struct Progress {
     stage: Mutex<Stage>,
     changed: Notify,
+    /// Nothing to send: the stage is `Done` from the start and never changes.
+    empty: bool,
 }
 
 impl Progress {
@@ -49,6 +51,7 @@ impl Progress {
                 Stage::Sending(now)
             }),
             changed: Notify::new(),
+            empty,
         })
     }
 
@@ -80,6 +83,19 @@ pub(super) async fn watchdog(
     write: Option<Duration>,
     read: Option<Duration>,
 ) -> Error {
+    if progress.empty {
+        // No body: only the read timeout runs, from the start, and no stage change can come.
+        let at = match progress.stage() {
+            Stage::Done(at) => at,
+            _ => Instant::now(),
+        };
+        match read.and_then(|d| at.checked_add(d)) {
+            Some(deadline) => tokio::time::sleep_until(deadline).await,
+            None => std::future::pending().await,
+        }
+        return Error::new(ErrorKind::Timeout(TimeoutKind::Read))
+            .with_message("no response head within the read timeout");
+    }
     loop {
         let changed = progress.changed.notified();
         let (deadline, kind, message) = match progress.stage() {
@@ -149,7 +165,9 @@ impl hyper::body::Body for SendBody {
         let this = self.get_mut();
         if this.pending.is_empty() {
             let Some(stream) = this.stream.as_mut() else {
-                this.progress.set(Stage::Done(Instant::now()));
+                if !this.progress.empty {
+                    this.progress.set(Stage::Done(Instant::now()));
+                }
                 return Poll::Ready(None);
             };
             match Pin::new(&mut *stream).poll_next(cx) {

@@ -237,9 +237,13 @@ impl Shared {
                     .with_url(url.clone()))
             }
         };
-        let connected = self
-            .connector
-            .connect(key, url, permit, timeout.connect_timeout())
+        // Boxed: connecting (TCP, TLS) is a future of kilobytes, and only new connections
+        // take this path; inline, every request's future would carry (and copy) it.
+        let connected =
+            Box::pin(
+                self.connector
+                    .connect(key, url, permit, timeout.connect_timeout()),
+            )
             .await?;
         Ok(match connected {
             Connected::H1(c) => (Conn::H1(c), false),
@@ -365,12 +369,10 @@ fn build_request(
 
 /// `Host` for HTTP/1.1: the host, and the port when it is not the scheme's default.
 fn host_header(url: &Url) -> Result<HeaderValue> {
-    let host = url.host_str().unwrap_or_default();
-    let value = match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
-    };
-    HeaderValue::from_str(&value).map_err(|e| {
+    // The URL's own text already holds `host[:port]` (the port only when it is not the
+    // default): slice it rather than format it.
+    let value = &url[Position::BeforeHost..Position::AfterPort];
+    HeaderValue::from_str(value).map_err(|e| {
         Error::builder("the URL's host is not a valid Host header")
             .with_source(e)
             .with_url(url.clone())

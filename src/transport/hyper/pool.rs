@@ -208,7 +208,13 @@ struct State {
     h2: HashMap<Key, Arc<H2Conn>>,
     /// Origins whose HTTP/2 connection is being opened.
     connecting: HashSet<Key>,
+    /// When the next full sweep for dead and expired connections is due.
+    next_sweep: Option<Instant>,
 }
+
+/// How often the pool sweeps for dead and expired idle connections. Between sweeps a checkout
+/// skips (and closes) any it meets, so none is ever reused.
+const SWEEP_EVERY: Duration = Duration::from_millis(250);
 
 struct Idle {
     conn: H1Conn,
@@ -316,15 +322,49 @@ impl Pool {
             })
     }
 
-    /// Takes the HTTP/2 connection or the newest idle HTTP/1.1 connection of `key`.
+    /// Takes the HTTP/2 connection or the newest live idle HTTP/1.1 connection of `key`.
     fn take_reusable(&self, key: &Key) -> Option<Reused> {
         let mut state = lock(&self.state);
-        self.purge(&mut state);
+        let now = Instant::now();
+        self.sweep_if_due(&mut state, now);
         if let Some(conn) = state.h2.get(key) {
-            return Some(Reused::H2(H2Stream::new(conn.clone())));
+            if !conn.sender.is_closed() {
+                return Some(Reused::H2(H2Stream::new(conn.clone())));
+            }
         }
-        let i = state.idle.iter().rposition(|idle| idle.conn.key == *key)?;
-        Some(Reused::H1(state.idle.remove(i).conn))
+        while let Some(i) = state.idle.iter().rposition(|idle| idle.conn.key == *key) {
+            let idle = state.idle.remove(i);
+            // Closed by the server, or idle for too long: dropped (closed) here.
+            if !idle.conn.sender.is_closed() && !self.expired(idle.since, now) {
+                return Some(Reused::H1(idle.conn));
+            }
+        }
+        None
+    }
+
+    fn expired(&self, since: Instant, now: Instant) -> bool {
+        self.limits
+            .keepalive_expiry_duration()
+            .is_some_and(|d| now.saturating_duration_since(since) >= d)
+    }
+
+    fn sweep_if_due(&self, state: &mut State, now: Instant) {
+        if state.next_sweep.is_none_or(|t| now >= t) {
+            self.purge(state);
+            state.next_sweep = Some(now + SWEEP_EVERY);
+        }
+    }
+
+    /// Closes the oldest idle connections while more than `max_keepalive` are kept.
+    fn enforce_keepalive_limit(&self, state: &mut State) {
+        let Some(max) = self.limits.max_keepalive_limit() else {
+            return;
+        };
+        while state.idle.len() + state.h2.values().filter(|c| c.is_idle()).count() > max {
+            if !self.close_oldest_idle(state) {
+                break;
+            }
+        }
     }
 
     /// Puts an HTTP/1.1 connection whose response was read to its end back for reuse.
@@ -334,11 +374,10 @@ impl Pool {
         }
         {
             let mut state = lock(&self.state);
-            state.idle.push(Idle {
-                conn,
-                since: Instant::now(),
-            });
-            self.purge(&mut state);
+            let now = Instant::now();
+            state.idle.push(Idle { conn, since: now });
+            self.sweep_if_due(&mut state, now);
+            self.enforce_keepalive_limit(&mut state);
         }
         self.changed.notify_waiters();
     }
@@ -362,26 +401,13 @@ impl Pool {
     /// Closes connections that are dead, expired, or over the keep-alive limit.
     fn purge(&self, state: &mut State) {
         let now = Instant::now();
-        let expired = |since: Instant| {
-            self.limits
-                .keepalive_expiry_duration()
-                .is_some_and(|d| now.saturating_duration_since(since) >= d)
-        };
         state
             .idle
-            .retain(|idle| !idle.conn.sender.is_closed() && !expired(idle.since));
-        state
-            .h2
-            .retain(|_, c| !(c.sender.is_closed() || (c.is_idle() && expired(c.idle_since()))));
-
-        let Some(max) = self.limits.max_keepalive_limit() else {
-            return;
-        };
-        while state.idle.len() + state.h2.values().filter(|c| c.is_idle()).count() > max {
-            if !self.close_oldest_idle(state) {
-                break;
-            }
-        }
+            .retain(|idle| !idle.conn.sender.is_closed() && !self.expired(idle.since, now));
+        state.h2.retain(|_, c| {
+            !(c.sender.is_closed() || (c.is_idle() && self.expired(c.idle_since(), now)))
+        });
+        self.enforce_keepalive_limit(state);
     }
 
     /// Closes the idle connection unused the longest. False when there is none.

@@ -610,3 +610,17 @@ async fn a_connection_the_server_closed_while_idle_is_replaced_not_an_error() {
     }
     assert_eq!(server.accepts(), 20);
 }
+
+#[test]
+fn the_host_header_is_host_and_port_without_userinfo_or_default_port() {
+    for (url, want) in [
+        ("http://a:8080/x?q=1", "a:8080"),
+        ("http://a/x", "a"),
+        ("https://a:443/", "a"),
+        ("http://u:p@[::1]:81/", "[::1]:81"),
+        ("http://user@127.0.0.1/", "127.0.0.1"),
+    ] {
+        let url: url::Url = url.parse().unwrap();
+        assert_eq!(super::host_header(&url).unwrap(), want, "{url}");
+    }
+}

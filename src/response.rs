@@ -26,7 +26,8 @@ pub struct Response {
     status: StatusCode,
     version: Version,
     headers: HeaderMap,
-    url: Url,
+    /// `None` until a client sets the request's URL (see [`Response::url`]).
+    url: Option<Url>,
     history: Vec<Response>,
     elapsed: Duration,
     body: BodyState,
@@ -53,7 +54,7 @@ impl Response {
             status: status.into_status_code(),
             version: Version::HTTP_11,
             headers: HeaderMap::new(),
-            url: placeholder_url(),
+            url: None,
             history: Vec::new(),
             elapsed: Duration::ZERO,
             body: BodyState::Unread(body.into()),
@@ -98,7 +99,7 @@ impl Response {
     }
     /// The final URL, after any redirects.
     pub fn url(&self) -> &Url {
-        &self.url
+        self.url.as_ref().unwrap_or_else(|| placeholder_url())
     }
     /// The redirect responses that led here, oldest first; their bodies are not kept.
     pub fn history(&self) -> &[Response] {
@@ -147,7 +148,7 @@ impl Response {
     /// [`ErrorKind::Status`] with the status and this response's URL.
     pub fn error_for_status(self) -> Result<Self> {
         if self.is_error() {
-            Err(Error::new(ErrorKind::Status(self.status)).with_url(self.url.clone()))
+            Err(Error::new(ErrorKind::Status(self.status)).with_url(self.url().clone()))
         } else {
             Ok(self)
         }
@@ -157,7 +158,10 @@ impl Response {
     pub async fn bytes(&mut self) -> Result<Bytes> {
         match std::mem::replace(&mut self.body, BodyState::Streamed) {
             BodyState::Unread(body) => {
-                let bytes = body.collect().await?;
+                let bytes = match body.collect().await {
+                    Ok(bytes) => bytes,
+                    Err(e) => return Err(e.with_url(self.url().clone())),
+                };
                 self.body = BodyState::Read(bytes.clone());
                 Ok(bytes)
             }
@@ -189,7 +193,7 @@ impl Response {
         serde_json::from_slice(&bytes).map_err(|e| {
             Error::decode("response body is not the expected JSON")
                 .with_source(e)
-                .with_url(self.url.clone())
+                .with_url(self.url().clone())
         })
     }
 
@@ -197,7 +201,9 @@ impl Response {
     /// Takes the body: reading it again afterwards fails.
     pub fn bytes_stream(&mut self) -> BodyStream {
         match std::mem::replace(&mut self.body, BodyState::Streamed) {
-            BodyState::Unread(body) => body.into_stream(),
+            BodyState::Unread(body) => {
+                crate::body::with_url(body, self.url().clone()).into_stream()
+            }
             BodyState::Read(b) => Body::from(b).into_stream(),
             BodyState::Streamed => {
                 let err: Result<Bytes> = Err(consumed());
@@ -288,7 +294,7 @@ impl Response {
     }
 
     pub(crate) fn set_url(&mut self, url: Url) {
-        self.url = url;
+        self.url = Some(url);
     }
 
     pub(crate) fn set_elapsed(&mut self, d: Duration) {
@@ -374,12 +380,11 @@ fn consumed() -> Error {
         .with_message("the response body was already taken as a stream and cannot be read again")
 }
 
-/// The URL of a response no client has sent yet (`http://localhost/`), parsed once: every
-/// response starts with it until the client sets the request's.
-fn placeholder_url() -> Url {
+/// The URL of a response no client has sent yet (one a transport or a mock handler just
+/// made): `http://localhost/`, parsed once.
+fn placeholder_url() -> &'static Url {
     static URL: std::sync::OnceLock<Url> = std::sync::OnceLock::new();
     URL.get_or_init(|| Url::parse("http://localhost/").expect("static URL"))
-        .clone()
 }
 
 impl<B: Into<Body>> From<http::Response<B>> for Response {
@@ -398,7 +403,7 @@ impl fmt::Debug for Response {
         f.debug_struct("Response")
             .field("status", &self.status)
             .field("version", &self.version)
-            .field("url", &crate::util::RedactedUrl(&self.url))
+            .field("url", &crate::util::RedactedUrl(self.url()))
             .field("headers", &crate::util::RedactedHeaders(&self.headers))
             .finish()
     }

@@ -231,15 +231,15 @@ async fn send_single(client: &ClientInner, mut request: Request) -> Result<Respo
     let host_url = response
         .extensions_mut()
         .remove::<crate::transport::HostUrl>();
-    response.set_url(host_url.map_or_else(|| url.clone(), |u| u.0));
     if let Some(jar) = &client.jar {
         jar.store(&url, response.headers());
     }
+    response.set_url(host_url.map_or(url, |u| u.0));
     for hook in &client.on_response {
         hook(&response)
             .wait()
             .await
-            .map_err(|e| e.with_url(url.clone()))?;
+            .map_err(|e| e.with_url(response.url().clone()))?;
     }
     if let Some(body) = response.take_body() {
         let body = if is_head {
@@ -247,7 +247,7 @@ async fn send_single(client: &ClientInner, mut request: Request) -> Result<Respo
         } else {
             let decoders = if client.decode_content {
                 crate::body::decoders_for(response.headers())
-                    .map_err(|e| e.with_url(url.clone()))?
+                    .map_err(|e| e.with_url(response.url().clone()))?
             } else {
                 Vec::new()
             };
@@ -260,7 +260,6 @@ async fn send_single(client: &ClientInner, mut request: Request) -> Result<Respo
                     max_decoded: client.max_decoded_size,
                     read_timeout,
                 },
-                url,
             )
         };
         response.set_body(body);

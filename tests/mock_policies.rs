@@ -692,8 +692,14 @@ fn a_stalled_body_hits_the_read_timeout() {
         let start = Instant::now();
         let e = s.next().await.unwrap().unwrap_err();
         assert_eq!(e.timeout_kind(), Some(TimeoutKind::Read), "{e}");
+        assert_eq!(e.url().map(|u| u.as_str()), Some("http://h/"), "{e:?}");
         assert!(start.elapsed() < Duration::from_secs(2));
         assert!(s.next().await.is_none(), "the stream ends after its error");
+        // Read whole, the body's error carries the URL too.
+        let mut r = client.get("http://h/whole").await.unwrap();
+        let e = r.bytes().await.unwrap_err();
+        assert_eq!(e.timeout_kind(), Some(TimeoutKind::Read), "{e}");
+        assert_eq!(e.url().map(|u| u.as_str()), Some("http://h/whole"), "{e:?}");
     });
 }
 

@@ -251,25 +251,31 @@ pub(crate) struct Adapters {
     pub(crate) read_timeout: Option<Duration>,
 }
 
-/// A response body as the caller reads it: counted, timed, decoded, capped, and with the URL
-/// on its errors. The adapters are composed statically and boxed once.
-pub(crate) fn adapt(body: Body, a: Adapters, url: Url) -> Body {
+/// A response body as the caller reads it: counted, timed, decoded and capped. The adapters
+/// are composed statically and boxed once. Their errors carry no URL: the
+/// [`Response`](crate::Response) adds its own when one surfaces.
+pub(crate) fn adapt(body: Body, a: Adapters) -> Body {
     let raw = count::Count::new(body.into_stream(), a.counter);
     match (a.read_timeout, a.decoders.is_empty()) {
-        (Some(t), true) => boxed(WithUrl::new(idle::Idle::new(raw, t), url)),
-        (None, true) => boxed(WithUrl::new(raw, url)),
-        (Some(t), false) => boxed(WithUrl::new(
-            limit::Limit::new(
-                decode::Decode::new(idle::Idle::new(raw, t), a.decoders),
-                a.max_decoded,
-            ),
-            url,
+        (Some(t), true) => boxed(idle::Idle::new(raw, t)),
+        (None, true) => boxed(raw),
+        (Some(t), false) => boxed(limit::Limit::new(
+            decode::Decode::new(idle::Idle::new(raw, t), a.decoders),
+            a.max_decoded,
         )),
-        (None, false) => boxed(WithUrl::new(
-            limit::Limit::new(decode::Decode::new(raw, a.decoders), a.max_decoded),
-            url,
+        (None, false) => boxed(limit::Limit::new(
+            decode::Decode::new(raw, a.decoders),
+            a.max_decoded,
         )),
     }
+}
+
+/// A body whose errors carry `url`.
+pub(crate) fn with_url(body: Body, url: Url) -> Body {
+    if body.is_replayable() {
+        return body; // bytes in memory: no error to come
+    }
+    boxed(WithUrl::new(body.into_stream(), url))
 }
 
 /// A body that must end before `left` has passed (the total deadline).

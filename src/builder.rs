@@ -289,7 +289,12 @@ impl RequestBuilder {
             pairs.extend(self.query);
             url.query_pairs_mut().clear().extend_pairs(pairs);
         }
-        let mut headers = inner.headers.clone();
+        // Room for the request's own headers and the two a transport may add (Host,
+        // Content-Length), so the map is allocated once.
+        let mut headers = HeaderMap::with_capacity(inner.headers.len() + self.headers.len() + 2);
+        for (name, value) in &inner.headers {
+            headers.append(name.clone(), value.clone());
+        }
         let mut last: Option<HeaderName> = None;
         for (name, value) in self.headers {
             let name = name.or(last.clone());

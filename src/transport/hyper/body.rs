@@ -36,22 +36,20 @@ enum Stage {
 pub(super) struct Progress {
     stage: Mutex<Stage>,
     changed: Notify,
-    /// Nothing to send: the stage is `Done` from the start and never changes.
-    empty: bool,
 }
 
+/// The progress of a request body; `None` for a request with no body, which is done from the
+/// start (and needs no allocation, no lock and no `Notify`).
+pub(super) type Tracker = Option<Arc<Progress>>;
+
 impl Progress {
-    /// Progress of a body about to be handed to hyper; an empty body is done at once.
-    pub(super) fn new(empty: bool) -> Arc<Progress> {
-        let now = Instant::now();
-        Arc::new(Progress {
-            stage: Mutex::new(if empty {
-                Stage::Done(now)
-            } else {
-                Stage::Sending(now)
-            }),
-            changed: Notify::new(),
-            empty,
+    /// Progress of a body about to be handed to hyper: `None` for an empty one.
+    pub(super) fn new(empty: bool) -> Tracker {
+        (!empty).then(|| {
+            Arc::new(Progress {
+                stage: Mutex::new(Stage::Sending(Instant::now())),
+                changed: Notify::new(),
+            })
         })
     }
 
@@ -71,31 +69,29 @@ impl Progress {
     }
 
     /// True once the whole body was handed to hyper.
-    pub(super) fn is_done(&self) -> bool {
-        matches!(self.stage(), Stage::Done(_))
+    pub(super) fn is_done(tracker: &Tracker) -> bool {
+        tracker
+            .as_ref()
+            .is_none_or(|p| matches!(p.stage(), Stage::Done(_)))
     }
 }
 
 /// Resolves with a timeout error when the request body stalls for `write` or, once it is sent,
 /// the response head takes longer than `read`; otherwise never.
 pub(super) async fn watchdog(
-    progress: Arc<Progress>,
+    progress: Tracker,
     write: Option<Duration>,
     read: Option<Duration>,
 ) -> Error {
-    if progress.empty {
+    let Some(progress) = progress else {
         // No body: only the read timeout runs, from the start, and no stage change can come.
-        let at = match progress.stage() {
-            Stage::Done(at) => at,
-            _ => Instant::now(),
-        };
-        match read.and_then(|d| at.checked_add(d)) {
+        match read.and_then(|d| Instant::now().checked_add(d)) {
             Some(deadline) => tokio::time::sleep_until(deadline).await,
             None => std::future::pending().await,
         }
         return Error::new(ErrorKind::Timeout(TimeoutKind::Read))
             .with_message("no response head within the read timeout");
-    }
+    };
     loop {
         let changed = progress.changed.notified();
         let (deadline, kind, message) = match progress.stage() {
@@ -137,12 +133,12 @@ pub(super) struct SendBody {
     pending: Bytes,
     /// Bytes still to send, when the length is known.
     remaining: Option<u64>,
-    progress: Arc<Progress>,
+    progress: Tracker,
 }
 
 impl SendBody {
     /// Wraps `body`, reporting to `progress`.
-    pub(super) fn new(body: Body, progress: Arc<Progress>) -> Self {
+    pub(super) fn new(body: Body, progress: Tracker) -> Self {
         let remaining = body.content_length();
         let stream = body.into_stream();
         SendBody {
@@ -150,6 +146,14 @@ impl SendBody {
             pending: Bytes::new(),
             remaining,
             progress,
+        }
+    }
+}
+
+impl SendBody {
+    fn set(&self, stage: Stage) {
+        if let Some(p) = &self.progress {
+            p.set(stage);
         }
     }
 }
@@ -165,14 +169,12 @@ impl hyper::body::Body for SendBody {
         let this = self.get_mut();
         if this.pending.is_empty() {
             let Some(stream) = this.stream.as_mut() else {
-                if !this.progress.empty {
-                    this.progress.set(Stage::Done(Instant::now()));
-                }
+                this.set(Stage::Done(Instant::now()));
                 return Poll::Ready(None);
             };
             match Pin::new(&mut *stream).poll_next(cx) {
                 Poll::Pending => {
-                    this.progress.set(Stage::Source);
+                    this.set(Stage::Source);
                     return Poll::Pending;
                 }
                 Poll::Ready(Some(Ok(chunk))) => this.pending = chunk,
@@ -182,7 +184,7 @@ impl hyper::body::Body for SendBody {
                 }
                 Poll::Ready(None) => {
                     this.stream = None;
-                    this.progress.set(Stage::Done(Instant::now()));
+                    this.set(Stage::Done(Instant::now()));
                     return Poll::Ready(None);
                 }
             }
@@ -197,9 +199,9 @@ impl hyper::body::Body for SendBody {
         // hyper stops pulling once `is_end_stream` says so: mark the end here.
         if this.pending.is_empty() && (source_done || this.remaining == Some(0)) {
             this.stream = None;
-            this.progress.set(Stage::Done(Instant::now()));
+            this.set(Stage::Done(Instant::now()));
         } else {
-            this.progress.set(Stage::Sending(Instant::now()));
+            this.set(Stage::Sending(Instant::now()));
         }
         Poll::Ready(Some(Ok(Frame::data(frame))))
     }

@@ -24,7 +24,7 @@ use http::{HeaderValue, Method, Version};
 use hyper::body::Incoming;
 use url::{Position, Url};
 
-use self::body::{Progress, Release, ResponseBody, SendBody};
+use self::body::{Progress, Release, ResponseBody, SendBody, Tracker};
 use self::connect::{Connected, Connector};
 use self::pool::{Checkout, Key, Pool};
 use crate::body::Body;
@@ -132,7 +132,7 @@ impl Shared {
         // HTTP/1.1 connection that handed it back unsent.
         enum Pending {
             Source(Parts, Body),
-            Built(http::Request<SendBody>, Arc<Progress>),
+            Built(http::Request<SendBody>, Tracker),
         }
         let idempotent = crate::util::is_idempotent(&parts.method);
         let mut pending = Some(Pending::Source(parts, body));
@@ -297,7 +297,7 @@ impl SendFailure for hyper::client::conn::TrySendError<http::Request<SendBody>> 
 /// pulls the body and the read timeout after.
 async fn exchange<F, E>(
     sent: F,
-    progress: &Arc<Progress>,
+    progress: &Tracker,
     timeout: &Timeout,
     url: &Url,
 ) -> std::result::Result<http::Response<Incoming>, Unsent>
@@ -315,7 +315,7 @@ where
         result = sent => result.map_err(|e| match e.split() {
             (_, Some(req)) => Unsent::Back(Box::new(req)),
             (e, None) => {
-                let phase = if progress.is_done() { Phase::ReadHead } else { Phase::Write };
+                let phase = if Progress::is_done(progress) { Phase::ReadHead } else { Phase::Write };
                 Unsent::Failed(map_hyper_error(e, phase, url))
             }
         }),
@@ -328,7 +328,7 @@ fn build_request(
     parts: Parts,
     body: Body,
     version: Version,
-) -> Result<(http::Request<SendBody>, Arc<Progress>)> {
+) -> Result<(http::Request<SendBody>, Tracker)> {
     let url = &parts.url;
     // HTTP/1.1 sends the origin form (`/path?query`); hyper's HTTP/2 needs scheme and authority.
     let target = if version == Version::HTTP_2 {

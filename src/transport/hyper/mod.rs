@@ -225,6 +225,16 @@ impl Shared {
 
     /// A connection for `key`: a pooled one (`true`), or a new one once the pool allows it.
     async fn conn(&self, key: &Key, url: &Url, timeout: &Timeout) -> Result<(Conn, bool)> {
+        match self.pool.try_checkout(key) {
+            Some(Checkout::H1(c)) => Ok((Conn::H1(c), true)),
+            Some(Checkout::H2(s)) => Ok((Conn::H2(s), true)),
+            // Waiting for the pool, or connecting: boxed, so that the future of every request
+            // does not carry (and copy) the machinery of the rare slow path.
+            _ => Box::pin(self.conn_slow(key, url, timeout)).await,
+        }
+    }
+
+    async fn conn_slow(&self, key: &Key, url: &Url, timeout: &Timeout) -> Result<(Conn, bool)> {
         let h2 = !key.https && self.connector.http2_prior_knowledge();
         let checkout = self.pool.checkout(key, h2, timeout.pool_timeout()).await;
         let (permit, _connecting) = match checkout {

@@ -238,6 +238,23 @@ impl Pool {
     /// A connection to `key`, or the permit to open one, waiting at most `pool_timeout`.
     /// `h2` says the origin is known to speak HTTP/2 (prior knowledge): then only one
     /// exchange at a time opens its connection and the others wait to share it.
+    /// A connection of `key` that is free and ready right now, without waiting or registering
+    /// for wake-ups: the common case of a warm pool. `None` sends the caller to [`checkout`].
+    ///
+    /// [`checkout`]: Pool::checkout
+    pub(super) fn try_checkout(&self, key: &Key) -> Option<Checkout<'_>> {
+        match self.take_reusable(key)? {
+            Reused::H2(stream) => Some(Checkout::H2(stream)),
+            Reused::H1(conn) if conn.sender.is_ready() => Some(Checkout::H1(conn)),
+            // Still finishing its previous exchange inside hyper: back to the pool, where
+            // `checkout` waits for it.
+            Reused::H1(conn) => {
+                self.release(conn);
+                None
+            }
+        }
+    }
+
     pub(super) async fn checkout(
         &self,
         key: &Key,

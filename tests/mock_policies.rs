@@ -948,3 +948,36 @@ fn debug_output_never_shows_credentials() {
     }
     assert!(outputs[0].contains("[redacted]"), "{}", outputs[0]);
 }
+
+#[test]
+fn the_read_timeout_runs_between_chunks_not_over_the_whole_body() {
+    let client = Client::builder()
+        .timeout(Duration::from_millis(300))
+        .transport(MockTransport::new(|req: Request| async move {
+            let gap = if req.url().path() == "/steady" {
+                100
+            } else {
+                450
+            };
+            Ok(Response::new(200, dripping(vec![b"a"; 7], gap)))
+        }))
+        .build()
+        .unwrap();
+    block_on(async {
+        // Seven chunks 100 ms apart: 700 ms in all, more than twice the read timeout.
+        let start = Instant::now();
+        let mut r = client.get("http://h/steady").await.unwrap();
+        assert_eq!(&r.bytes().await.unwrap()[..], b"aaaaaaa");
+        assert!(start.elapsed() >= Duration::from_millis(600));
+        // A gap longer than the read timeout fails, after about the read timeout.
+        let mut r = client.get("http://h/slow").await.unwrap();
+        let start = Instant::now();
+        let e = r.bytes().await.unwrap_err();
+        assert_eq!(e.timeout_kind(), Some(TimeoutKind::Read), "{e}");
+        assert!(
+            start.elapsed() < Duration::from_millis(450 + 300),
+            "{:?}",
+            start.elapsed()
+        );
+    });
+}

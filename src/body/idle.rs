@@ -4,7 +4,6 @@
 //! thousands of times per streamed megabyte): each chunk only notes the time, and when the timer
 //! fires early, because chunks came meanwhile, it is armed again for what is left.
 
-use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;

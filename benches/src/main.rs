@@ -305,6 +305,35 @@ fn stats(samples: &[Option<Sample>], f: impl Fn(&Sample) -> f64) -> Option<(f64,
     Some((median, v[0], v[v.len() - 1]))
 }
 
+/// The ratio to the baseline's sample of the same round, per round: median (min–max). Rounds
+/// pair the runs that were closest in time, which cancels much of a shared machine's drift.
+fn paired(
+    samples: &[Option<Sample>],
+    base: Option<&Vec<Option<Sample>>>,
+    f: impl Fn(&Sample) -> f64,
+) -> String {
+    let Some(base) = base else {
+        return String::new();
+    };
+    let mut r: Vec<f64> = samples
+        .iter()
+        .zip(base)
+        .filter_map(|(a, b)| Some(f(a.as_ref()?) / f(b.as_ref()?)))
+        .filter(|x| x.is_finite())
+        .collect();
+    if r.is_empty() {
+        return String::new();
+    }
+    r.sort_by(|a, b| a.total_cmp(b));
+    let mid = r.len() / 2;
+    let median = if r.len() % 2 == 1 {
+        r[mid]
+    } else {
+        (r[mid - 1] + r[mid]) / 2.0
+    };
+    format!(" ×{median:.2} ({:.2}–{:.2})", r[0], r[r.len() - 1])
+}
+
 fn fmt_num(x: f64) -> String {
     if x >= 100.0 {
         let s = format!("{:.0}", x);
@@ -348,35 +377,24 @@ fn print_table(o: &Opts, results: &[Vec<Vec<Option<Sample>>>], total: Duration) 
             "conc" => format!("{}-concurrent, {} B body (req/s)", o.conc, TINY_BODY.len()),
             _ => format!("streaming {} × {} MiB (MB/s)", o.stream_reps, o.stream_mib),
         };
-        let base = hyper_idx
-            .and_then(|h| stats(&results[si][h], |s| s.value))
-            .map(|s| s.0);
+        let base = hyper_idx.map(|h| &results[si][h]);
         let cells: Vec<String> = results[si]
             .iter()
             .map(|samples| match stats(samples, |s| s.value) {
                 None => "FAILED".into(),
                 Some((m, lo, hi)) => {
-                    let rel = match base {
-                        Some(b) if b > 0.0 => format!(" ×{:.2}", m / b),
-                        _ => String::new(),
-                    };
+                    let rel = paired(samples, base, |s| s.value);
                     format!("**{}** ({}–{}){rel}", fmt_num(m), fmt_num(lo), fmt_num(hi))
                 }
             })
             .collect();
         out.push_str(&format!("| {name} | {} |\n", cells.join(" | ")));
-        let cpu_base = hyper_idx
-            .and_then(|h| stats(&results[si][h], |s| s.cpu_us))
-            .map(|s| s.0);
         let cells: Vec<String> = results[si]
             .iter()
             .map(|samples| match stats(samples, |s| s.cpu_us) {
                 None => "—".into(),
                 Some((m, lo, hi)) => {
-                    let rel = match cpu_base {
-                        Some(b) if b > 0.0 => format!(" ×{:.2}", m / b),
-                        _ => String::new(),
-                    };
+                    let rel = paired(samples, base, |s| s.cpu_us);
                     format!("**{m:.2}** ({lo:.2}–{hi:.2}){rel}")
                 }
             })
@@ -414,7 +432,7 @@ fn print_table(o: &Opts, results: &[Vec<Vec<Option<Sample>>>], total: Duration) 
         }
     }
     out.push_str(
-        "\nCells: **median** (min–max) over the rounds; ×N = relative to raw hyper (higher is better).\n",
+        "\nCells: **median** (min–max) over the rounds, then ×median (min–max) of the ratio to raw hyper's run of the same round.\n",
     );
 
     let cpu = std::fs::read_to_string("/proc/cpuinfo")

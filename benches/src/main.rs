@@ -295,6 +295,11 @@ fn stats(samples: &[Option<Sample>], f: impl Fn(&Sample) -> f64) -> Option<(f64,
     if v.is_empty() {
         return None;
     }
+    Some(median_range(&mut v))
+}
+
+/// The median, the minimum and the maximum of a non-empty list.
+fn median_range(v: &mut [f64]) -> (f64, f64, f64) {
     v.sort_by(|a, b| a.total_cmp(b));
     let mid = v.len() / 2;
     let median = if v.len() % 2 == 1 {
@@ -302,7 +307,7 @@ fn stats(samples: &[Option<Sample>], f: impl Fn(&Sample) -> f64) -> Option<(f64,
     } else {
         (v[mid - 1] + v[mid]) / 2.0
     };
-    Some((median, v[0], v[v.len() - 1]))
+    (median, v[0], v[v.len() - 1])
 }
 
 /// The ratio to the baseline's sample of the same round, per round: median (min–max). Rounds
@@ -324,14 +329,8 @@ fn paired(
     if r.is_empty() {
         return String::new();
     }
-    r.sort_by(|a, b| a.total_cmp(b));
-    let mid = r.len() / 2;
-    let median = if r.len() % 2 == 1 {
-        r[mid]
-    } else {
-        (r[mid - 1] + r[mid]) / 2.0
-    };
-    format!(" ×{median:.2} ({:.2}–{:.2})", r[0], r[r.len() - 1])
+    let (median, lo, hi) = median_range(&mut r);
+    format!(" ×{median:.2} ({lo:.2}–{hi:.2})")
 }
 
 fn fmt_num(x: f64) -> String {
@@ -401,7 +400,11 @@ fn print_table(o: &Opts, results: &[Vec<Vec<Option<Sample>>>], total: Duration) 
             .collect();
         out.push_str(&format!(
             "| ↳ client CPU, user + system, µs per {} (lower is better) | {} |\n",
-            if scenario == "stream" { "MB" } else { "request" },
+            if scenario == "stream" {
+                "MB"
+            } else {
+                "request"
+            },
             cells.join(" | ")
         ));
         if scenario == "conc" {

@@ -98,7 +98,9 @@ impl Retry {
         let base = self.backoff_factor * 2f64.powi(n.saturating_sub(1).min(30) as i32);
         let base = base.min(self.backoff_max.as_secs_f64());
         let jittered = base * (1.0 - self.jitter * fastrand::f64());
-        Duration::from_secs_f64(jittered.max(0.0))
+        // `max` also turns NaN (a NaN factor or jitter) into 0; a wait too long for a
+        // `Duration` is `backoff_max`.
+        Duration::try_from_secs_f64(jittered.max(0.0)).unwrap_or(self.backoff_max)
     }
 
     /// The wait a response asks for: `None` when it names none, `Some(None)` when it asks
@@ -107,18 +109,26 @@ impl Retry {
         if !self.respect_retry_after {
             return None;
         }
-        let v = headers
-            .get(http::header::RETRY_AFTER)?
-            .to_str()
-            .ok()?
-            .trim();
-        let wait = if let Ok(secs) = v.parse::<f64>() {
-            Duration::from_secs_f64(secs.max(0.0))
-        } else {
-            crate::rt::until_http_date(v)?
-        };
+        let v = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
+        let wait = parse_retry_after(v)?;
         Some((wait <= self.backoff_max).then_some(wait))
     }
+}
+
+/// A `Retry-After` value: delay-seconds (digits, any number of them; fractional seconds are
+/// accepted too) or an HTTP date. Whatever a server sends, this never panics: a wait too long
+/// for a `Duration` is `Duration::MAX` (so the retries stop), and a negative, infinite or NaN
+/// number, or anything else, is no wait at all (`None`: the header is ignored).
+pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(v.parse().map_or(Duration::MAX, Duration::from_secs));
+    }
+    if let Ok(secs) = v.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0)
+            .then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
+    }
+    crate::rt::until_http_date(v)
 }
 
 #[cfg(test)]
@@ -156,6 +166,53 @@ mod tests {
             "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
         );
         assert_eq!(r.retry_after(&h), Some(Some(Duration::ZERO)));
+    }
+
+    #[test]
+    fn hostile_retry_after_values_never_panic() {
+        let r = Retry::new(1).backoff_max(Duration::from_secs(60));
+        let wait = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert("retry-after", v.parse().unwrap());
+            r.retry_after(&h)
+        };
+        // Too long for a Duration, or for backoff_max: the retries stop.
+        for v in [
+            "1e20",
+            "99999999999999999999999",
+            "18446744073709551616",
+            "3601",
+        ] {
+            assert_eq!(wait(v), Some(None), "{v}");
+        }
+        assert_eq!(wait("Fri, 31 Dec 9999 23:59:59 GMT"), Some(None));
+        // Not a wait: ignored (the backoff applies).
+        for v in [
+            "inf", "1e400", "-inf", "NaN", "-1", "-0.5", "soon", "", "1 2", "0x10",
+        ] {
+            assert_eq!(wait(v), None, "{v:?}");
+        }
+        assert_eq!(wait("0.25"), Some(Some(Duration::from_millis(250))));
+        assert_eq!(wait(" 7 "), Some(Some(Duration::from_secs(7))));
+        assert_eq!(
+            wait("Thu, 01 Jan 1970 00:00:00 GMT"),
+            Some(Some(Duration::ZERO))
+        );
+        // Hostile settings do not panic either.
+        for (factor, jitter, max) in [
+            (f64::INFINITY, 0.0, Duration::MAX),
+            (f64::NAN, f64::NAN, Duration::from_secs(1)),
+            (-3.0, 2.0, Duration::from_secs(1)),
+            (1e300, 0.0, Duration::MAX),
+        ] {
+            let r = Retry::new(40)
+                .backoff_factor(factor)
+                .jitter(jitter)
+                .backoff_max(max);
+            for n in [1, 2, 31, 40, u32::MAX] {
+                assert!(r.backoff(n) <= max);
+            }
+        }
     }
 
     #[test]

@@ -981,3 +981,27 @@ fn the_read_timeout_runs_between_chunks_not_over_the_whole_body() {
         );
     });
 }
+
+#[test]
+fn a_hostile_retry_after_never_panics_the_client() {
+    for value in [
+        "1e20",
+        "inf",
+        "NaN",
+        "-1",
+        "99999999999999999999",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+    ] {
+        let client = Client::builder()
+            .retry(Retry::new(2).backoff_factor(0.0).status_forcelist([503]))
+            .transport(MockTransport::new(move |_| async move {
+                Ok(Response::new(503, ()).with_header("retry-after", value))
+            }))
+            .build()
+            .unwrap();
+        let start = Instant::now();
+        let r = block_on(client.get("http://h/").send()).unwrap();
+        assert_eq!(r.status(), 503, "{value}");
+        assert!(start.elapsed() < Duration::from_secs(2), "{value}");
+    }
+}

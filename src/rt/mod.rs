@@ -36,9 +36,14 @@ pub(crate) type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
 #[cfg(target_arch = "wasm32")]
 pub(crate) type Sleep = Pin<Box<dyn Future<Output = ()>>>;
 
-/// Sleeps for `d` on this target's timer. The clock starts when this is called.
+/// The longest sleep: a century. Longer ones (`Duration::MAX` from a user's setting) would
+/// overflow `Instant + Duration` in some timers; no request waits that long.
+const LONGEST: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// Sleeps for `d` on this target's timer (at most a century). The clock starts when this is
+/// called.
 pub(crate) fn sleep(d: Duration) -> Sleep {
-    imp::sleep(d)
+    imp::sleep(d.min(LONGEST))
 }
 
 /// Runs `fut`, failing with `on_timeout()` if `limit` passes first.

@@ -22,6 +22,15 @@ pub(crate) fn sleep(d: Duration) -> super::Sleep {
 mod tests {
     use std::time::{Duration, Instant};
 
+    /// A sleep of `Duration::MAX` (a user's "never") does not overflow the timer's clock.
+    #[test]
+    fn the_longest_sleep_does_not_panic() {
+        let mut sleep = crate::rt::sleep(Duration::MAX);
+        futures::executor::block_on(async {
+            assert!(futures::poll!(&mut sleep).is_pending());
+        });
+    }
+
     /// Outside tokio, a thousand pending sleeps share one timer thread: no thread per sleep.
     #[test]
     fn sleeps_outside_tokio_share_one_thread() {

@@ -13,12 +13,13 @@ use crate::response::Response;
 use crate::util::same_origin;
 use url::Url;
 
-/// The method a redirect is followed with: 303 (and 302) turn anything but HEAD into GET, 301
-/// turns POST into GET (what browsers do); 307 and 308 keep the method and body.
+/// The method a redirect is followed with (the fetch standard, as httpx and browsers): 303 turns
+/// anything but HEAD into GET, 301 and 302 turn POST into GET; every other redirect keeps the
+/// method, and with it the body.
 fn redirect_method(method: &Method, status: StatusCode) -> Method {
     match status.as_u16() {
-        302 | 303 if *method != Method::HEAD => Method::GET,
-        301 if *method == Method::POST => Method::GET,
+        303 if *method != Method::HEAD => Method::GET,
+        301 | 302 if *method == Method::POST => Method::GET,
         _ => method.clone(),
     }
 }
@@ -69,7 +70,10 @@ pub(crate) fn next_request(
     }
     let status = response.status();
     let method = redirect_method(previous.method(), status);
-    let keeps_body = method == *previous.method() && matches!(status.as_u16(), 307 | 308);
+    // A redirect that keeps the method keeps the body (a PUT answered by 301 re-sends what it
+    // sent); one that turns the request into a GET, and any 303 ("see other": a retrieval),
+    // sends none.
+    let keeps_body = method == *previous.method() && status != StatusCode::SEE_OTHER;
 
     let (mut parts, body) = previous.into_parts();
     parts.headers.remove(HOST);
@@ -124,9 +128,12 @@ mod tests {
     fn methods_and_bodies() {
         for (status, method, want, body) in [
             (301, Method::POST, Method::GET, false),
-            (301, Method::PUT, Method::PUT, false),
+            (301, Method::PUT, Method::PUT, true),
             (302, Method::POST, Method::GET, false),
+            (302, Method::PATCH, Method::PATCH, true),
+            (302, Method::DELETE, Method::DELETE, true),
             (303, Method::PUT, Method::GET, false),
+            (303, Method::POST, Method::GET, false),
             (303, Method::HEAD, Method::HEAD, false),
             (307, Method::POST, Method::POST, true),
             (308, Method::PUT, Method::PUT, true),

@@ -879,6 +879,37 @@ behaviour_test! {
     }
 }
 
+behaviour_test! {
+    fn a_redirect_that_keeps_the_method_keeps_the_body() {
+        let client = Client::builder().follow_redirects(true).build().unwrap();
+        for (method, status) in [("PUT", "301"), ("PATCH", "302"), ("PUT", "307")] {
+            let path = method.to_ascii_lowercase();
+            let mut r = client
+                .request(method, url("/redirect-to"))
+                .query(&[("url", format!("/{path}")), ("status_code", status.into())])
+                .body("the body")
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{method} {status}");
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["data"], "the body", "{method} {status}: {v}");
+        }
+        // POST answered by 302, and anything answered by 303, becomes a GET without a body.
+        for (method, status) in [("POST", "302"), ("PUT", "303")] {
+            let mut r = client
+                .request(method, url("/redirect-to"))
+                .query(&[("url", "/get"), ("status_code", status)])
+                .body("the body")
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{method} {status}");
+            let v: Value = r.json().await.unwrap();
+            assert!(v.get("data").is_none_or(|d| d == ""), "{method} {status}: {v}");
+            assert!(v["headers"].get("Content-Length").is_none_or(|l| l == "0"), "{v}");
+        }
+    }
+}
+
 // On wasm32 a hook, an auth scheme and a mock handler may hold values that are neither `Send`
 // nor `Sync` (a `JsValue`, an `Rc`); natively this would not compile.
 #[cfg(target_arch = "wasm32")]

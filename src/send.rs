@@ -19,6 +19,7 @@ use crate::rt::{self, Instant};
 const MAX_AUTH_ROUNDS: u32 = 10;
 
 pub(crate) async fn execute(client: &Client, request: Request) -> Result<Response> {
+    check_framing(&request).map_err(|e| e.with_url(request.url().clone()))?;
     if needs_only_one_send(&client.inner, &request) {
         // The common case: no deadline, retries, auth or redirects to follow. The future of
         // the whole stack is large (kilobytes, copied on every move), so it is boxed, and only
@@ -26,6 +27,48 @@ pub(crate) async fn execute(client: &Client, request: Request) -> Result<Respons
         return send_single(&client.inner, request).await;
     }
     Box::pin(execute_all(client, request)).await
+}
+
+/// The framing headers a user set must agree with the body: a `Content-Length` that is not the
+/// body's length would truncate or pad what is sent (or leave the server waiting), and a
+/// `Transfer-Encoding` on a body of known size, or beside a `Content-Length`, is the stuff of
+/// request smuggling. Each is a builder error; nothing is sent.
+fn check_framing(request: &Request) -> Result<()> {
+    use http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
+    let headers = request.headers();
+    let mut lengths = headers.get_all(CONTENT_LENGTH).iter();
+    let declared = match (lengths.next(), lengths.next()) {
+        (None, _) => None,
+        (Some(v), None) => Some(
+            v.to_str()
+                .ok()
+                .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|s| s.parse::<u64>().ok())
+                .ok_or_else(|| Error::builder("the Content-Length header is not a length"))?,
+        ),
+        (Some(_), Some(_)) => return Err(Error::builder("more than one Content-Length header")),
+    };
+    let body = request.body().content_length();
+    if let (Some(declared), Some(actual)) = (declared, body) {
+        if declared != actual {
+            return Err(Error::builder(format!(
+                "the Content-Length header says {declared} bytes, and the body has {actual}: remove the header, anyfetch sets it"
+            )));
+        }
+    }
+    if headers.contains_key(TRANSFER_ENCODING) {
+        if declared.is_some() {
+            return Err(Error::builder(
+                "both Content-Length and Transfer-Encoding are set: a request has one framing",
+            ));
+        }
+        if body.is_some() {
+            return Err(Error::builder(
+                "Transfer-Encoding is set on a body of known size: remove the header, anyfetch frames the body",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn needs_only_one_send(client: &ClientInner, request: &Request) -> bool {

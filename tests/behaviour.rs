@@ -910,6 +910,23 @@ behaviour_test! {
     }
 }
 
+behaviour_test! {
+    fn a_content_length_that_disagrees_with_the_body_is_refused() {
+        let e = anyfetch::post(url("/post"))
+            .header("Content-Length", "3")
+            .body("hello")
+            .await
+            .unwrap_err();
+        assert!(e.is_builder(), "{e}");
+        let mut r = anyfetch::post(url("/post"))
+            .header("Content-Length", "5")
+            .body("hello")
+            .await
+            .unwrap();
+        assert_eq!(r.json::<Value>().await.unwrap()["data"], "hello");
+    }
+}
+
 // On wasm32 a hook, an auth scheme and a mock handler may hold values that are neither `Send`
 // nor `Sync` (a `JsValue`, an `Rc`); natively this would not compile.
 #[cfg(target_arch = "wasm32")]

@@ -1005,3 +1005,52 @@ fn a_hostile_retry_after_never_panics_the_client() {
         assert!(start.elapsed() < Duration::from_secs(2), "{value}");
     }
 }
+
+#[test]
+fn framing_headers_that_disagree_with_the_body_are_builder_errors() {
+    let (client, seen) = recording(|_, _| Response::new(200, ()));
+    let send = |b: anyfetch::RequestBuilder| block_on(b.send());
+    for (name, value, body) in [
+        ("content-length", "3", "hello"),
+        ("content-length", "9", "hello"),
+        ("content-length", "-5", "hello"),
+        ("content-length", "5, 5", "hello"),
+        ("transfer-encoding", "chunked", "hello"),
+    ] {
+        let e = send(client.post("http://h/").header(name, value).body(body)).unwrap_err();
+        assert!(e.is_builder(), "{name}: {value}: {e}");
+        assert_eq!(e.url().map(|u| u.as_str()), Some("http://h/"));
+    }
+    let e = send(
+        client
+            .post("http://h/")
+            .header("content-length", "5")
+            .header("transfer-encoding", "chunked")
+            .body(Body::from_stream(futures::stream::iter([Ok::<
+                _,
+                std::io::Error,
+            >(
+                "hello"
+            )]))),
+    )
+    .unwrap_err();
+    assert!(e.is_builder(), "{e}");
+    assert!(seen.lock().unwrap().is_empty(), "nothing may be sent");
+    // What agrees goes out: a matching length, a chunked stream.
+    send(
+        client
+            .post("http://h/")
+            .header("content-length", "5")
+            .body("hello"),
+    )
+    .unwrap();
+    let chunks = futures::stream::iter([Ok::<_, std::io::Error>("hello")]);
+    send(
+        client
+            .post("http://h/")
+            .header("transfer-encoding", "chunked")
+            .body(Body::from_stream(chunks)),
+    )
+    .unwrap();
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}

@@ -17,11 +17,14 @@ use crate::response::Response;
 ///
 /// The first request goes out without credentials; a `401` with a `Digest` challenge is answered
 /// once. The challenge is remembered, so later requests through the same `DigestAuth` (set on a
-/// client) authenticate up front with an incremented nonce count.
+/// client) to the same origin authenticate up front with an incremented nonce count; a request
+/// to another origin waits for its own challenge.
 pub struct DigestAuth {
     username: String,
     password: String,
-    state: Mutex<Option<(Challenge, u32)>>,
+    /// The challenge last answered, the origin that sent it (its protection space), and the
+    /// nonce count.
+    state: Mutex<Option<(String, Challenge, u32)>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -73,7 +76,10 @@ impl std::fmt::Debug for DigestAuth {
 impl Auth for DigestAuth {
     async fn on_request(&self, request: &mut Request, _: &AuthContext) -> Result<()> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((challenge, nc)) = state.as_mut() {
+        let origin = request.url().origin().ascii_serialization();
+        // Up front only within the protection space the challenge came from: never to another
+        // origin.
+        if let Some((_, challenge, nc)) = state.as_mut().filter(|(o, _, _)| *o == origin) {
             *nc += 1;
             let (challenge, nc) = (challenge.clone(), *nc);
             drop(state);
@@ -101,7 +107,9 @@ impl Auth for DigestAuth {
         else {
             return Ok(AuthStep::Done);
         };
-        *self.state.lock().unwrap_or_else(|e| e.into_inner()) = Some((challenge.clone(), 1));
+        let origin = request.url().origin().ascii_serialization();
+        *self.state.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((origin, challenge.clone(), 1));
         self.authorize(request, &challenge, 1)?;
         Ok(AuthStep::Retry)
     }

@@ -68,6 +68,9 @@ pub(crate) fn next_request(
     if url.fragment().is_none() {
         url.set_fragment(from.fragment());
     }
+    // Credentials a server puts in a Location are not ours to send (nor to show).
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
     let status = response.status();
     let method = redirect_method(previous.method(), status);
     // A redirect that keeps the method keeps the body (a PUT answered by 301 re-sends what it

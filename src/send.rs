@@ -18,8 +18,11 @@ use crate::rt::{self, Instant};
 /// The most auth rounds one hop may take, so a scheme that keeps asking cannot loop.
 const MAX_AUTH_ROUNDS: u32 = 10;
 
-pub(crate) async fn execute(client: &Client, request: Request) -> Result<Response> {
+pub(crate) async fn execute(client: &Client, mut request: Request) -> Result<Response> {
     check_framing(&request).map_err(|e| e.with_url(request.url().clone()))?;
+    if has_userinfo(request.url()) {
+        userinfo_to_auth(&client.inner, &mut request);
+    }
     if needs_only_one_send(&client.inner, &request) {
         // The common case: no deadline, retries, auth or redirects to follow. The future of
         // the whole stack is large (kilobytes, copied on every move), so it is boxed, and only
@@ -27,6 +30,32 @@ pub(crate) async fn execute(client: &Client, request: Request) -> Result<Respons
         return send_single(&client.inner, request).await;
     }
     Box::pin(execute_all(client, request)).await
+}
+
+fn has_userinfo(url: &url::Url) -> bool {
+    !url.username().is_empty() || url.password().is_some()
+}
+
+/// `http://user:pass@host/` (httpx, curl): the user info leaves the URL, so it is never sent in
+/// `Host` or `:authority` nor shown, and becomes Basic auth for the request, unless the
+/// request or the client has an auth scheme of its own. Like any auth, it runs only on hops to
+/// this origin.
+fn userinfo_to_auth(client: &ClientInner, request: &mut Request) {
+    let url = request.url();
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let (user, pass) = (decode(url.username()), url.password().map(decode));
+    let url = request.url_mut();
+    // Infallible for http(s) URLs with a host, which is all a request can have here.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    let inherits = matches!(request.policy.auth, AuthChoice::Inherit) && client.auth.is_none();
+    if inherits {
+        request.set_auth(crate::BasicAuth::new(user, pass.unwrap_or_default()));
+    }
 }
 
 /// The framing headers a user set must agree with the body: a `Content-Length` that is not the

@@ -927,6 +927,33 @@ behaviour_test! {
     }
 }
 
+behaviour_test! {
+    fn url_user_info_becomes_basic_auth_for_that_origin_only() {
+        let with_info = |u: String, info: &str| u.replacen("http://", &format!("http://{info}@"), 1);
+        // Percent-encoded user info is decoded: the password is `p@ss`.
+        let r = anyfetch::get(with_info(url("/basic-auth/user/p%40ss"), "user:p%40ss"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.url().username().is_empty() && r.url().password().is_none(), "{}", r.url());
+        let mut r = anyfetch::get(with_info(url("/headers"), "user:pw")).await.unwrap();
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["headers"]["Authorization"], "Basic dXNlcjpwdw==", "{v}");
+        let host = v["headers"]["Host"].as_str().unwrap();
+        assert!(!host.contains('@') && !host.contains("pw"), "{host}");
+        // Not carried to another origin by a redirect.
+        let client = Client::builder().follow_redirects(true).build().unwrap();
+        let mut r = client
+            .get(with_info(url("/redirect-to"), "user:pw"))
+            .query(&[("url", other_origin("/headers"))])
+            .await
+            .unwrap();
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(r.url().host_str(), Some("localhost"));
+        assert!(v["headers"].get("Authorization").is_none(), "{v}");
+    }
+}
+
 // On wasm32 a hook, an auth scheme and a mock handler may hold values that are neither `Send`
 // nor `Sync` (a `JsValue`, an `Rc`); natively this would not compile.
 #[cfg(target_arch = "wasm32")]

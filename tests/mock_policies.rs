@@ -1054,3 +1054,49 @@ fn framing_headers_that_disagree_with_the_body_are_builder_errors() {
     .unwrap();
     assert_eq!(seen.lock().unwrap().len(), 2);
 }
+
+#[test]
+fn digest_answers_up_front_only_the_origin_that_challenged() {
+    let (client, seen) = recording(|req, _| {
+        if req.headers().contains_key("authorization") {
+            Response::new(200, ())
+        } else {
+            Response::new(401, ()).with_header(
+                "www-authenticate",
+                r#"Digest realm="r", nonce="abc", qop="auth""#,
+            )
+        }
+    });
+    let client = Client::builder()
+        .auth(DigestAuth::new("u", "p"))
+        .transport(MockTransport::new(move |req| {
+            let c = client.clone();
+            async move { c.send(req).await }
+        }))
+        .build()
+        .unwrap();
+    let get = |u: &str| block_on(client.get(u).send()).unwrap().status();
+    assert_eq!(get("http://a.test/x"), 200); // challenged, then answered
+    assert_eq!(get("http://a.test/y"), 200); // up front: same origin
+    assert_eq!(get("http://b.test/z"), 200); // its own challenge first
+    let sent: Vec<(String, bool)> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.url().to_string(),
+                r.headers().contains_key("authorization"),
+            )
+        })
+        .collect();
+    let expect = [
+        ("http://a.test/x", false),
+        ("http://a.test/x", true),
+        ("http://a.test/y", true),
+        ("http://b.test/z", false),
+        ("http://b.test/z", true),
+    ];
+    let expect: Vec<(String, bool)> = expect.iter().map(|(u, a)| (u.to_string(), *a)).collect();
+    assert_eq!(sent, expect);
+}

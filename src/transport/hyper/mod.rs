@@ -341,8 +341,16 @@ fn build_request(
 ) -> Result<(http::Request<SendBody>, Tracker)> {
     let url = &parts.url;
     // HTTP/1.1 sends the origin form (`/path?query`); hyper's HTTP/2 needs scheme and authority.
+    // User info never goes in `:authority` (the client turns it into Basic auth; a transport
+    // used on its own drops it).
+    let with_scheme;
     let target = if version == Version::HTTP_2 {
-        &url[..Position::AfterQuery]
+        with_scheme = format!(
+            "{}://{}",
+            url.scheme(),
+            &url[Position::BeforeHost..Position::AfterQuery]
+        );
+        with_scheme.as_str()
     } else {
         &url[Position::BeforePath..Position::AfterQuery]
     };

@@ -624,3 +624,22 @@ fn the_host_header_is_host_and_port_without_userinfo_or_default_port() {
         assert_eq!(super::host_header(&url).unwrap(), want, "{url}");
     }
 }
+
+#[test]
+fn user_info_never_reaches_the_http2_authority() {
+    let mut req = crate::Request::new(
+        http::Method::GET,
+        "https://user:secret@example.test:8443/p?q=1"
+            .parse()
+            .unwrap(),
+    );
+    req.headers_mut()
+        .insert("x-keep", http::HeaderValue::from_static("1"));
+    let (parts, body) = req.into_parts();
+    let (built, _) = super::build_request(parts, body, http::Version::HTTP_2).unwrap();
+    assert_eq!(built.uri().to_string(), "https://example.test:8443/p?q=1");
+    assert_eq!(
+        built.uri().authority().unwrap().as_str(),
+        "example.test:8443"
+    );
+}

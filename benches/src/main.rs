@@ -130,6 +130,12 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1).peekable();
     let res = match args.peek().map(String::as_str) {
         Some("serve") => serve(),
+        Some("soak") => {
+            args.next();
+            let num = |a: Option<String>, d: usize| a.and_then(|v| v.parse().ok()).unwrap_or(d);
+            let (total, fan_out) = (num(args.next(), 100_000), num(args.next(), 32));
+            soak_with_server(total, fan_out)
+        }
         Some("run") => {
             args.next();
             let (Some(client), Some(scenario), Some(url)) = (args.next(), args.next(), args.next())
@@ -148,6 +154,16 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+mod soak;
+
+/// Starts the server process, then soaks one client against it.
+fn soak_with_server(total: usize, fan_out: usize) -> Result<(), String> {
+    let (server, base) = start_server()?;
+    let result = soak::soak(&base, total, fan_out);
+    drop(server);
+    result
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,7 +212,9 @@ struct Sample {
     cpu_us: f64,
 }
 
-fn parent(o: &Opts) -> Result<(), String> {
+/// Starts `anyfetch-bench serve` as a child process; returns it (killed when dropped) and its
+/// base URL.
+fn start_server() -> Result<(ServerProc, String), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut server = Command::new(&exe)
         .arg("serve")
@@ -216,6 +234,12 @@ fn parent(o: &Opts) -> Result<(), String> {
         .ok_or_else(|| format!("unexpected server output: {line:?}"))?
         .to_string();
     eprintln!("server: {base} (pid {})", server.0.id());
+    Ok((server, base))
+}
+
+fn parent(o: &Opts) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let (server, base) = start_server()?;
 
     let n = o.clients.len();
     // results[scenario][client] = samples

@@ -11,8 +11,9 @@ use crate::echo::headers_of;
 use crate::req::Req;
 use crate::util::{bad_request, set, text, Resp};
 
-/// Compresses `data` with one content coding (`identity` passes it through).
-pub(crate) fn compress(enc: &str, data: &[u8]) -> Option<Vec<u8>> {
+/// Compresses `data` with one content coding (`gzip`, `deflate`, `br`, `zstd`; `identity`
+/// passes it through), as the routes do: for tests that need encoded bodies.
+pub fn compress(enc: &str, data: &[u8]) -> Option<Vec<u8>> {
     match enc {
         "gzip" => {
             let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

@@ -10,6 +10,7 @@ mod auth;
 mod content;
 mod echo;
 mod encode;
+pub use encode::compress;
 mod hijack;
 mod raw;
 mod req;

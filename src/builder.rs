@@ -52,12 +52,19 @@ where
     let name = name
         .try_into()
         .map_err(|e| Error::builder("invalid header name").with_source(e.into()))?;
-    let value = value.try_into().map_err(|e| {
+    let mut value: HeaderValue = value.try_into().map_err(|e| {
         Error::builder(format!(
             "invalid value for header {name} (CR, LF and NUL are not allowed)"
         ))
         .with_source(e.into())
     })?;
+    // Credentials: redacted in `Debug`, never indexed by HTTP/2 header compression.
+    if name == http::header::AUTHORIZATION
+        || name == http::header::PROXY_AUTHORIZATION
+        || name == http::header::COOKIE
+    {
+        value.set_sensitive(true);
+    }
     Ok((name, value))
 }
 

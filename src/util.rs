@@ -88,6 +88,29 @@ impl fmt::Display for RedactedUrl<'_> {
     }
 }
 
+/// A URL string that may not parse, for error messages: the password of its user info, if it
+/// looks like it has one, shown as `[redacted]`.
+pub(crate) struct RedactedStr<'a>(pub(crate) &'a str);
+
+impl fmt::Debug for RedactedStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        let start = s.find("://").map_or(0, |i| i + 3);
+        let end = s[start..]
+            .find(['/', '?', '#'])
+            .map_or(s.len(), |i| start + i);
+        let redacted = s[start..end].rfind('@').and_then(|at| {
+            let colon = s[start..start + at].find(':')?;
+            Some(format!(
+                "{}:[redacted]{}",
+                &s[..start + colon],
+                &s[start + at..]
+            ))
+        });
+        fmt::Debug::fmt(redacted.as_deref().unwrap_or(s), f)
+    }
+}
+
 impl fmt::Debug for RedactedUrl<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.to_string(), f)
@@ -149,7 +172,8 @@ impl IntoUrl for &Url {
 fn check_chars(s: &str) -> Result<()> {
     if let Some(c) = s.chars().find(|c| c.is_control()) {
         return Err(Error::builder(format!(
-            "URL contains the control character {c:?}: {s:?}"
+            "URL contains the control character {c:?}: {:?}",
+            RedactedStr(s)
         )));
     }
     Ok(())
@@ -185,11 +209,15 @@ pub(crate) fn resolve_url(input: UrlInput, base: Option<&Url>) -> Result<Url> {
                     Some(base) => join_base(base, &s)?,
                     None => {
                         return Err(Error::builder(format!(
-                            "relative URL {s:?} without a base_url: add a scheme (http:// or https://) or set ClientBuilder::base_url"
+                            "relative URL {:?} without a base_url: add a scheme (http:// or https://) or set ClientBuilder::base_url",
+                            RedactedStr(&s)
                         )))
                     }
                 },
-                Err(e) => return Err(Error::from(e).with_message(format!("invalid URL {s:?}"))),
+                Err(e) => {
+                    return Err(Error::from(e)
+                        .with_message(format!("invalid URL {:?}", RedactedStr(&s))))
+                }
             }
         }
     };
@@ -295,6 +323,33 @@ mod tests {
         assert_eq!(join("http://h", "/items?a=1"), "http://h/items?a=1");
         assert_eq!(join("http://h/v1", ""), "http://h/v1/");
         assert_eq!(join("http://h/v1", "http://other/x"), "http://other/x");
+    }
+
+    #[test]
+    fn urls_that_do_not_parse_keep_their_password_out_of_messages() {
+        for bad in [
+            "http://user:hunter2@[::1/x",
+            "http://user:hunter2@h/a\r\nb",
+            "http://user:hunter2@exa mple.com/",
+        ] {
+            let e = resolve_url(UrlInput::Str(bad.into()), None).unwrap_err();
+            for shown in [
+                e.to_string(),
+                format!("{e:?}"),
+                e.display_chain().to_string(),
+            ] {
+                assert!(!shown.contains("hunter2"), "{shown}");
+                assert!(shown.contains("[redacted]"), "{shown}");
+            }
+        }
+        assert_eq!(
+            format!("{:?}", RedactedStr("no-scheme@x")),
+            "\"no-scheme@x\""
+        );
+        assert_eq!(
+            format!("{:?}", RedactedStr("https://u@h/p:q@r")),
+            "\"https://u@h/p:q@r\""
+        );
     }
 
     #[test]

@@ -1100,3 +1100,23 @@ fn digest_answers_up_front_only_the_origin_that_challenged() {
     let expect: Vec<(String, bool)> = expect.iter().map(|(u, a)| (u.to_string(), *a)).collect();
     assert_eq!(sent, expect);
 }
+
+#[test]
+fn credential_headers_set_by_hand_are_marked_sensitive() {
+    let client = Client::new();
+    let req = client
+        .get("http://h/")
+        .header("Authorization", "Bearer t0ken")
+        .header("Cookie", "session=s3cret")
+        .header("X-Other", "plain")
+        .build()
+        .unwrap();
+    assert!(req.headers()["authorization"].is_sensitive());
+    assert!(req.headers()["cookie"].is_sensitive());
+    assert!(!req.headers()["x-other"].is_sensitive());
+    let shown = format!("{req:?}");
+    assert!(
+        !shown.contains("t0ken") && !shown.contains("s3cret"),
+        "{shown}"
+    );
+}

@@ -54,7 +54,12 @@ pub(crate) fn accept_encoding() -> Option<&'static str> {
 /// What one step of a format's decoder did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(
-    not(any(feature = "gzip", feature = "deflate", feature = "brotli", feature = "zstd")),
+    not(any(
+        feature = "gzip",
+        feature = "deflate",
+        feature = "brotli",
+        feature = "zstd"
+    )),
     allow(dead_code)
 )]
 pub(crate) enum Status {

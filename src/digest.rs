@@ -76,7 +76,7 @@ impl std::fmt::Debug for DigestAuth {
 impl Auth for DigestAuth {
     async fn on_request(&self, request: &mut Request, _: &AuthContext) -> Result<()> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let origin = request.url().origin().ascii_serialization();
+        let origin = origin_key(request.url());
         // Up front only within the protection space the challenge came from: never to another
         // origin.
         if let Some((_, challenge, nc)) = state.as_mut().filter(|(o, _, _)| *o == origin) {
@@ -107,12 +107,21 @@ impl Auth for DigestAuth {
         else {
             return Ok(AuthStep::Done);
         };
-        let origin = request.url().origin().ascii_serialization();
+        let origin = origin_key(request.url());
         *self.state.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((origin, challenge.clone(), 1));
         self.authorize(request, &challenge, 1)?;
         Ok(AuthStep::Retry)
     }
+}
+
+/// The protection space a challenge belongs to: the origin, `scheme://host[:port]`.
+fn origin_key(url: &url::Url) -> String {
+    format!(
+        "{}://{}",
+        url.scheme(),
+        &url[url::Position::BeforeHost..url::Position::AfterPort]
+    )
 }
 
 /// Parses `Digest realm="..", nonce="..", ...`; `None` for another scheme or a challenge

@@ -144,3 +144,36 @@ fn output_comes_in_bounded_slices() {
     });
     assert_eq!(total, 32 << 20);
 }
+
+/// Found by `fuzz/` (target `decode`) in the previous decoder: a zstd frame that promises a
+/// checksum and ends before its 4 bytes. Here it is a truncation error, however it is chunked.
+#[test]
+fn zstd_frame_without_its_checksum_is_an_error() {
+    // Magic, checksum flag, window 1152 B, one last RLE block of 5 × 'a', then 0 to 3 of the 4
+    // checksum bytes.
+    let frame = [0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x01, 0x2b, 0x00, 0x00, b'a'];
+    let fuzzed = [0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x01, 0x23, 0x4e, 0x04, 0xf3];
+    for body in [&frame[..], &fuzzed[..]] {
+        for extra in 0..4 {
+            let data = [body, &[0x12, 0x34, 0x56][..extra]].concat();
+            for chunk in [1, 3, 4, data.len()] {
+                let e = decode_chunked("zstd", &data, chunk).unwrap_err();
+                assert!(e.is_decode(), "{e}");
+            }
+        }
+    }
+}
+
+/// A frame with a checksum whose block decodes to more than one slice: drained whole.
+#[test]
+fn zstd_frame_with_a_checksum_and_a_large_block() {
+    // Checksum flag, window 128 KiB, one last RLE block of 128 KiB of 'z', the 4 checksum
+    // bytes (not verified).
+    let mut frame = vec![0x28, 0xb5, 0x2f, 0xfd, 0x04, 7 << 3, 0x03, 0x00, 0x10, b'z'];
+    frame.extend_from_slice(&[1, 2, 3, 4]);
+    for chunk in [1, 5, frame.len()] {
+        let out = decode_chunked("zstd", &frame, chunk).unwrap();
+        assert_eq!(out.len(), 128 << 10, "chunks of {chunk}");
+        assert!(out.iter().all(|&b| b == b'z'));
+    }
+}

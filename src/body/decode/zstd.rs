@@ -123,12 +123,11 @@ impl Zstd {
             return Ok(());
         }
         out.resize(start + room, 0);
-        let (_, written) = self
-            .decoder
-            .decode_from_to(&[], &mut out[start..])
-            .map_err(zstd_err)?;
-        out.truncate(start + written);
-        Ok(())
+        // `Read`, not `decode_from_to(&[], ..)`: once a frame with a checksum has ended, the
+        // latter reports 4 bytes read and drains nothing.
+        let written = std::io::Read::read(&mut *self.decoder, &mut out[start..]);
+        out.truncate(start + written.as_ref().map_or(0, |n| *n));
+        written.map(|_| ()).map_err(zstd_err)
     }
 
     /// Hands exactly `unit` (a frame header with its first block, a block, a checksum) to the
@@ -239,7 +238,11 @@ impl Format for Zstd {
                 if input.len() < 4 {
                     return Ok((0, Status::Going));
                 }
-                // Not verified (as before): the content checksum is optional in RFC 8878.
+                // Handed to ruzstd, which holds back the frame's last window of output until it
+                // has the checksum (it does not verify it: the checksum is optional in RFC 8878).
+                self.decoder
+                    .decode_from_to(&input[..4], &mut [])
+                    .map_err(zstd_err)?;
                 self.state = State::Between;
                 Ok((4, Status::Going))
             }

@@ -238,6 +238,9 @@ impl ZstdState {
                 .decode_from_to(&self.input, &mut buf)
                 .map_err(std::io::Error::other)?;
             self.started = true;
+            // ruzstd 0.8 reports the 4 bytes of a frame's checksum as read when fewer are left,
+            // having read none of them: wait for the rest.
+            let read = if read > self.input.len() { 0 } else { read };
             self.input.drain(..read);
             out.extend_from_slice(&buf[..written]);
             if read == 0 && written == 0 {
@@ -414,5 +417,43 @@ mod tests {
     #[test]
     fn identity_is_ignored() {
         assert!(decoders_for(&headers("identity")).unwrap().is_empty());
+    }
+
+    /// Found by `fuzz/` (target `decode`): a zstd frame whose 4-byte checksum was not all
+    /// there yet panicked (ruzstd reports those 4 bytes as read from a shorter input), whether
+    /// the rest was still on its way (a valid body split there by the network) or never came.
+    #[cfg(feature = "zstd")]
+    #[test]
+    fn zstd_checksum_split_across_chunks_or_missing() {
+        // `printf 'hello hello hello anyfetch zstd\n' | zstd --check`
+        let real = [
+            0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x20, 0xd5, 0x00, 0x00, 0xa0, 0x68, 0x65, 0x6c, 0x6c,
+            0x6f, 0x20, 0x61, 0x6e, 0x79, 0x66, 0x65, 0x74, 0x63, 0x68, 0x20, 0x7a, 0x73, 0x74,
+            0x64, 0x0a, 0x01, 0x00, 0xe1, 0x4a, 0x11, 0x07, 0x5f, 0x9a, 0x93,
+        ];
+        for chunk in 1..=real.len() {
+            let out = decode_chunked("zstd", &real, chunk).unwrap();
+            assert_eq!(
+                out, b"hello hello hello anyfetch zstd\n",
+                "chunks of {chunk}"
+            );
+        }
+        for cut in 1..=4 {
+            let e = decode_chunked("zstd", &real[..real.len() - cut], 5).unwrap_err();
+            assert!(e.is_decode(), "{e}");
+        }
+        // Magic, checksum flag, window 1152 B, one last RLE block of 5 x 'a' (then the fuzzer's
+        // own: an RLE block of 35268 bytes), then 0 to 3 of the 4 checksum bytes.
+        let frame = [0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x01, 0x2b, 0x00, 0x00, b'a'];
+        let fuzzed = [0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x01, 0x23, 0x4e, 0x04, 0xf3];
+        for body in [&frame[..], &fuzzed[..]] {
+            for extra in 0..4 {
+                let data = [body, &[0x12, 0x34, 0x56][..extra]].concat();
+                for chunk in [1, 3, 4, data.len()] {
+                    let e = decode_chunked("zstd", &data, chunk).unwrap_err();
+                    assert!(e.is_decode(), "{e}");
+                }
+            }
+        }
     }
 }

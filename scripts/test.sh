@@ -30,6 +30,9 @@ grep -q 'request 2: 200 OK with token "tok-demo-1"' "${TMPDIR:-/tmp}/anyfetch-to
   || { cat "${TMPDIR:-/tmp}/anyfetch-token-refresh.out"; exit 1; }
 echo "ok: one refresh on the 401, the second request reused the new token"
 
+step "fuzz: replay the corpus of every target"
+scripts/fuzz.sh replay
+
 # ---------------------------------------------------------------------------------------------
 # WASI 0.2: the same behaviour suite as components in wasmtime, and the two WASI examples.
 WASMTIME_VERSION=48.0.8

@@ -28,7 +28,7 @@ pub struct DigestAuth {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-struct Challenge {
+pub(crate) struct Challenge {
     realm: String,
     nonce: String,
     algorithm: String,
@@ -126,7 +126,7 @@ fn origin_key(url: &url::Url) -> String {
 
 /// Parses `Digest realm="..", nonce="..", ...`; `None` for another scheme or a challenge
 /// without a nonce.
-fn parse_challenge(header: &str) -> Option<Challenge> {
+pub(crate) fn parse_challenge(header: &str) -> Option<Challenge> {
     let (scheme, rest) = header.trim().split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("digest") {
         return None;
@@ -205,7 +205,7 @@ fn hash(algorithm: &str, data: &[u8]) -> Result<String> {
     }
 }
 
-fn digest_header(
+pub(crate) fn digest_header(
     user: &str,
     pass: &str,
     ch: &Challenge,

@@ -52,6 +52,9 @@ mod client;
 mod cookies;
 mod digest;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz;
 mod hooks;
 pub mod layer;
 #[cfg(feature = "multipart")]

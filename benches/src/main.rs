@@ -702,11 +702,16 @@ fn cpu_time_us() -> f64 {
 }
 
 fn peak_rss_kb() -> u64 {
+    proc_status_kb("VmHWM:")
+}
+
+/// A `kB` field of `/proc/self/status` (`VmHWM:`, `VmRSS:`), 0 when it cannot be read.
+pub(crate) fn proc_status_kb(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|v| v.parse().ok())
         })

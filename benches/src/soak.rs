@@ -11,15 +11,7 @@ use futures::StreamExt;
 
 /// Resident memory of this process (VmRSS), in kB.
 fn rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
+    crate::proc_status_kb("VmRSS:")
 }
 
 /// Open file descriptors of this process.

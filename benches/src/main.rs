@@ -11,6 +11,9 @@
 //!     prints Markdown tables of the medians and of the paired per-round ratios
 //! anyfetch-bench serve
 //!     the test server alone; prints `anyfetch-testserver listening on http://127.0.0.1:PORT`
+//! anyfetch-bench nginx [--stream-mib N]
+//!     nginx alone, as the matrix runs it (for profiling one client with `run`); prints the
+//!     base URL of each protocol and the CA file, serves until stdin closes
 //! anyfetch-bench run CLIENT SCENARIO PROTO BASE_URL [--ca PEM] [options]
 //!     one measurement; prints `RESULT <value> <peak RSS kB> <connections used> <CPU µs per unit>`
 //! ```
@@ -235,6 +238,10 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1).peekable();
     let res = match args.peek().map(String::as_str) {
         Some("serve") => serve(),
+        Some("nginx") => {
+            args.next();
+            Opts::parse(&mut args).and_then(|o| serve_nginx(&o))
+        }
         Some("soak") => {
             args.next();
             let num = |a: Option<String>, d: usize| a.and_then(|v| v.parse().ok()).unwrap_or(d);
@@ -290,6 +297,22 @@ fn serve() -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     drop(out);
     // Serve until the parent closes our stdin (or kills us).
+    let mut sink = String::new();
+    while std::io::stdin()
+        .read_line(&mut sink)
+        .map(|n| n > 0)
+        .unwrap_or(false)
+    {}
+    Ok(())
+}
+
+fn serve_nginx(o: &Opts) -> Result<(), String> {
+    let n = nginx::Nginx::start(o.stream_mib << 20)?;
+    println!("h1  http://127.0.0.1:{}", n.ports[0]);
+    println!("h2  http://127.0.0.1:{}", n.ports[1]);
+    println!("h1s https://127.0.0.1:{}", n.ports[2]);
+    println!("h2s https://127.0.0.1:{}", n.ports[3]);
+    println!("ca  {}", n.ca().display());
     let mut sink = String::new();
     while std::io::stdin()
         .read_line(&mut sink)

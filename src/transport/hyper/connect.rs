@@ -13,6 +13,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{oneshot, OwnedSemaphorePermit};
 use url::{Host, Url};
 
+use super::io::ReadBuffered;
 use super::pool::{H1Conn, H2Conn, Key};
 use super::{map_hyper_error, tls, Phase};
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
@@ -64,7 +65,7 @@ impl Connector {
             if key.https {
                 let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
                 let stream = connector
-                    .connect(tls::server_name(url)?, tcp)
+                    .connect(tls::server_name(url)?, ReadBuffered::new(tcp))
                     .await
                     .map_err(|e| {
                         connect_error(e, url)

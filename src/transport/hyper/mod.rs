@@ -12,6 +12,7 @@
 
 mod body;
 mod connect;
+mod io;
 mod pool;
 mod tls;
 

@@ -14,6 +14,7 @@ mod body;
 mod connect;
 mod io;
 mod pool;
+mod pump;
 mod tls;
 
 use std::fmt;

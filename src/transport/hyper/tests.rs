@@ -722,3 +722,43 @@ async fn large_h2_bodies_read_through_the_pump() {
     let mut r = t.send(get(url("/big/1000"), secs(10))).await.unwrap();
     assert_eq!(r.bytes().await.unwrap().len(), 1000);
 }
+
+/// Requests sent at once to an `https` origin, with HTTP/2 offered by ALPN, wait for the
+/// first connection and share it when the server chose `h2`; when it chose HTTP/1.1, later
+/// bursts open connections in parallel again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_over_alpn_h2_shares_one_connection() {
+    let server = anyfetch_testserver::TestServer::start_with_tls();
+    let url = Url::parse(&server.https_url("/get")).unwrap();
+    for (http2, version) in [(true, Version::HTTP_2), (false, Version::HTTP_11)] {
+        let t = Arc::new(tls_transport(&server, http2));
+        let burst = || {
+            let tasks: Vec<_> = (0..16)
+                .map(|_| {
+                    let (t, url) = (t.clone(), url.clone());
+                    tokio::spawn(async move {
+                        let mut r = t.send(get(url, secs(10))).await.unwrap();
+                        assert_eq!(r.version(), version);
+                        let id = r.headers()["x-connection-id"].to_str().unwrap().to_owned();
+                        r.bytes().await.unwrap();
+                        id
+                    })
+                })
+                .collect();
+            async move {
+                let mut ids = std::collections::HashSet::new();
+                for task in tasks {
+                    ids.insert(task.await.unwrap());
+                }
+                ids.len()
+            }
+        };
+        let first = burst().await;
+        let second = burst().await;
+        if http2 {
+            assert_eq!((first, second), (1, 1));
+        } else {
+            assert!(first > 1 && second > 1, "{first} {second}");
+        }
+    }
+}

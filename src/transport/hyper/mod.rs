@@ -12,7 +12,9 @@
 
 mod body;
 mod connect;
+mod io;
 mod pool;
+mod pump;
 mod tls;
 
 use std::fmt;
@@ -235,7 +237,13 @@ impl Shared {
     }
 
     async fn conn_slow(&self, key: &Key, url: &Url, timeout: &Timeout) -> Result<(Conn, bool)> {
-        let h2 = !key.https && self.connector.http2_prior_knowledge();
+        // Whether to wait for one connection to the origin rather than open one each: for
+        // HTTP/2, known (h2c) or offered by ALPN (until the origin declines it).
+        let h2 = if key.https {
+            self.connector.offers_h2() && !self.pool.declined_h2(key)
+        } else {
+            self.connector.http2_prior_knowledge()
+        };
         let checkout = self.pool.checkout(key, h2, timeout.pool_timeout()).await;
         let (permit, _connecting) = match checkout {
             Ok(Checkout::H1(c)) => return Ok((Conn::H1(c), true)),
@@ -256,7 +264,12 @@ impl Shared {
             )
             .await?;
         Ok(match connected {
-            Connected::H1(c) => (Conn::H1(c), false),
+            Connected::H1(c) => {
+                if key.https && self.connector.offers_h2() {
+                    self.pool.note_declined_h2(key);
+                }
+                (Conn::H1(c), false)
+            }
             Connected::H2(c) => (Conn::H2(self.pool.insert_h2(key.clone(), c)), false),
         })
     }

@@ -208,6 +208,8 @@ struct State {
     h2: HashMap<Key, Arc<H2Conn>>,
     /// Origins whose HTTP/2 connection is being opened.
     connecting: HashSet<Key>,
+    /// `https` origins that answered HTTP/2's ALPN offer with HTTP/1.1.
+    alpn_h1: HashSet<Key>,
     /// When the next full sweep for dead and expired connections is due.
     next_sweep: Option<Instant>,
 }
@@ -235,9 +237,6 @@ impl Pool {
         }
     }
 
-    /// A connection to `key`, or the permit to open one, waiting at most `pool_timeout`.
-    /// `h2` says the origin is known to speak HTTP/2 (prior knowledge): then only one
-    /// exchange at a time opens its connection and the others wait to share it.
     /// A connection of `key` that is free and ready right now, without waiting or registering
     /// for wake-ups: the common case of a warm pool. `None` sends the caller to [`checkout`].
     ///
@@ -255,6 +254,11 @@ impl Pool {
         }
     }
 
+    /// A connection to `key`, or the permit to open one, waiting at most `pool_timeout`.
+    /// `h2` says the origin may speak HTTP/2 (prior knowledge, or HTTP/2 offered by ALPN to an
+    /// `https` origin not known to decline it): then only one exchange at a time opens its
+    /// connection and the others wait to share it, rather than each opening one (64 requests
+    /// at once made 64 TLS connections). Once ALPN chose HTTP/1.1, they connect in parallel.
     pub(super) async fn checkout(
         &self,
         key: &Key,
@@ -297,7 +301,7 @@ impl Pool {
                 }
                 None => {}
             }
-            if h2 && connecting.is_none() {
+            if h2 && connecting.is_none() && !self.declined_h2(key) {
                 connecting = self.claim_connecting(key);
                 if connecting.is_none() {
                     tokio::select! {
@@ -325,6 +329,20 @@ impl Pool {
                 () = &mut changed => continue,
                 () = deadline_passed() => return Err(PoolTimedOut),
             }
+        }
+    }
+
+    /// True when `key` answered an HTTP/2 ALPN offer with HTTP/1.1.
+    pub(super) fn declined_h2(&self, key: &Key) -> bool {
+        lock(&self.state).alpn_h1.contains(key)
+    }
+
+    /// Notes that `key` answered an HTTP/2 ALPN offer with HTTP/1.1 (before the claim to
+    /// connect is released, so the exchanges waiting on it connect in parallel).
+    pub(super) fn note_declined_h2(&self, key: &Key) {
+        let mut state = lock(&self.state);
+        if !state.alpn_h1.contains(key) {
+            state.alpn_h1.insert(key.clone());
         }
     }
 
@@ -406,6 +424,7 @@ impl Pool {
         let stream = H2Stream::new(conn.clone());
         {
             let mut state = lock(&self.state);
+            state.alpn_h1.remove(&key);
             let live = state.h2.get(&key).is_some_and(|c| !c.sender.is_closed());
             if !live {
                 state.h2.insert(key, conn);

@@ -643,3 +643,122 @@ fn user_info_never_reaches_the_http2_authority() {
         "example.test:8443"
     );
 }
+
+/// An h2c server whose `/big/N` is N bytes (a repeating pattern, in 16 KiB frames) and whose
+/// `/cut/N` fails after N bytes (the stream is reset).
+async fn h2c_body_server() -> SocketAddr {
+    use futures_util::StreamExt;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let service = hyper::service::service_fn(
+                |req: http::Request<hyper::body::Incoming>| async move {
+                    let path = req.uri().path().to_owned();
+                    let (kind, n) = path[1..].split_once('/').unwrap();
+                    let n: usize = n.parse().unwrap();
+                    let cut = kind == "cut";
+                    let chunks = (0..n).step_by(16 * 1024).map(move |at| {
+                        let len = (n - at).min(16 * 1024);
+                        let chunk: Vec<u8> = (at..at + len).map(|i| (i % 251) as u8).collect();
+                        Ok::<_, std::io::Error>(hyper::body::Frame::data(Bytes::from(chunk)))
+                    });
+                    let tail =
+                        futures_util::stream::iter(cut.then(|| Err(std::io::Error::other("cut"))));
+                    let body = http_body_util::StreamBody::new(
+                        futures_util::stream::iter(chunks).chain(tail),
+                    );
+                    Ok::<_, Infallible>(http::Response::new(body))
+                },
+            );
+            tokio::spawn(
+                hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service),
+            );
+        }
+    });
+    addr
+}
+
+/// Large HTTP/2 bodies move to a pump task after the first few hundred kilobytes: every byte
+/// still arrives in order, a reset stream is still an error, and a body dropped half-read
+/// leaves the connection usable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_h2_bodies_read_through_the_pump() {
+    use futures_util::StreamExt;
+    let addr = h2c_body_server().await;
+    let t = HyperTransport::with_config(&TransportConfig {
+        http2_prior_knowledge: true,
+        ..TransportConfig::default()
+    })
+    .unwrap();
+    let url = |p: &str| Url::parse(&format!("http://{addr}{p}")).unwrap();
+
+    for n in [0, 1000, 256 * 1024, 3 << 20] {
+        let mut r = t
+            .send(get(url(&format!("/big/{n}")), secs(10)))
+            .await
+            .unwrap();
+        assert_eq!(r.version(), Version::HTTP_2);
+        let body = r.bytes().await.unwrap();
+        assert_eq!(body.len(), n);
+        assert!(body.iter().enumerate().all(|(i, b)| *b == (i % 251) as u8));
+    }
+
+    let mut r = t.send(get(url("/cut/1048576"), secs(10))).await.unwrap();
+    let e = r.bytes().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Read, "{e}");
+
+    // Half-read, then dropped: the stream is reset, the connection goes on.
+    let mut r = t.send(get(url("/big/8388608"), secs(10))).await.unwrap();
+    let mut s = r.bytes_stream();
+    let mut got = 0;
+    while got < 2 << 20 {
+        got += s.next().await.unwrap().unwrap().len();
+    }
+    drop(s);
+    drop(r);
+    let mut r = t.send(get(url("/big/1000"), secs(10))).await.unwrap();
+    assert_eq!(r.bytes().await.unwrap().len(), 1000);
+}
+
+/// Requests sent at once to an `https` origin, with HTTP/2 offered by ALPN, wait for the
+/// first connection and share it when the server chose `h2`; when it chose HTTP/1.1, later
+/// bursts open connections in parallel again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_over_alpn_h2_shares_one_connection() {
+    let server = anyfetch_testserver::TestServer::start_with_tls();
+    let url = Url::parse(&server.https_url("/get")).unwrap();
+    for (http2, version) in [(true, Version::HTTP_2), (false, Version::HTTP_11)] {
+        let t = Arc::new(tls_transport(&server, http2));
+        let burst = || {
+            let tasks: Vec<_> = (0..16)
+                .map(|_| {
+                    let (t, url) = (t.clone(), url.clone());
+                    tokio::spawn(async move {
+                        let mut r = t.send(get(url, secs(10))).await.unwrap();
+                        assert_eq!(r.version(), version);
+                        let id = r.headers()["x-connection-id"].to_str().unwrap().to_owned();
+                        r.bytes().await.unwrap();
+                        id
+                    })
+                })
+                .collect();
+            async move {
+                let mut ids = std::collections::HashSet::new();
+                for task in tasks {
+                    ids.insert(task.await.unwrap());
+                }
+                ids.len()
+            }
+        };
+        let first = burst().await;
+        let second = burst().await;
+        if http2 {
+            assert_eq!((first, second), (1, 1));
+        } else {
+            assert!(first > 1 && second > 1, "{first} {second}");
+        }
+    }
+}

@@ -200,6 +200,9 @@ pub(super) struct Pool {
     changed: Notify,
 }
 
+/// The most `https` origins remembered as declining HTTP/2 (see [`Pool::note_declined_h2`]).
+const MAX_DECLINED_H2: usize = 1024;
+
 #[derive(Default)]
 struct State {
     /// Idle HTTP/1.1 connections, oldest first.
@@ -342,6 +345,12 @@ impl Pool {
     pub(super) fn note_declined_h2(&self, key: &Key) {
         let mut state = lock(&self.state);
         if !state.alpn_h1.contains(key) {
+            // A client that talks to many origins must not grow this set without end: past
+            // the bound it starts over, and an origin forgotten costs one burst that waits
+            // for its first connection again.
+            if state.alpn_h1.len() >= MAX_DECLINED_H2 {
+                state.alpn_h1.clear();
+            }
             state.alpn_h1.insert(key.clone());
         }
     }
@@ -480,4 +489,25 @@ enum Reused {
 /// Locks `m`, going on after a panic elsewhere (the pool's state stays consistent).
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The origins remembered as declining HTTP/2 stay bounded however many a client meets.
+    #[test]
+    fn origins_that_declined_h2_stay_bounded() {
+        let pool = Pool::new(Limits::default());
+        let key = |i: usize| Key {
+            https: true,
+            host: format!("h{i}.example"),
+            port: 443,
+        };
+        for i in 0..3 * MAX_DECLINED_H2 {
+            pool.note_declined_h2(&key(i));
+            assert!(pool.declined_h2(&key(i)));
+        }
+        assert!(lock(&pool.state).alpn_h1.len() <= MAX_DECLINED_H2);
+    }
 }

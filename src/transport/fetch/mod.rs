@@ -33,6 +33,8 @@ mod body;
 mod error;
 mod js;
 
+pub(crate) use self::js::host_url_href;
+
 use http::header::{CONTENT_LENGTH, HOST, SET_COOKIE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use js_sys::{Promise, Reflect};

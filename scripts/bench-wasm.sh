@@ -3,10 +3,11 @@
 # JSON, print one field) written with anyfetch and with its peers, kept in benches/wasm/:
 #
 #   WASI 0.2 command components (wasm32-wasip2, `wasmtime run -S http`):
-#     anyfetch (json only), anyfetch (default features), wstd 0.6, waki 0.5, and the floor: a
-#     raw client on the `wasip2` bindings;
+#     anyfetch (json only), anyfetch-ascii (json only, the program pins url's ASCII-only IDNA
+#     backend, idna_adapter 1.0), anyfetch (default features), wstd 0.6, waki 0.5, and the
+#     floor: a raw client on the `wasip2` bindings;
 #   web (wasm32-unknown-unknown, `wasm-bindgen --target web`, run in Node's global fetch):
-#     anyfetch (json only) and reqwest 0.13.
+#     anyfetch (json only), anyfetch-ascii (the same with the pin) and reqwest 0.13.
 #
 # Every program is built with the root crate's `release-small` profile (opt-level z, LTO, one
 # codegen unit, strip, panic=abort), then run against the local test server: each must print
@@ -43,8 +44,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-wasi_programs=(anyfetch-json anyfetch-default wstd waki raw)
-web_programs=(anyfetch reqwest)
+wasi_programs=(anyfetch-json anyfetch-ascii anyfetch-default wstd waki raw)
+web_programs=(anyfetch anyfetch-ascii reqwest)
 harness="python3 $root/benches/wasm/harness.py"
 
 for tool in wasmtime wasm-bindgen node python3 curl gzip; do
@@ -71,7 +72,7 @@ cleanup() {
 }
 trap cleanup EXIT
 for p in "${web_programs[@]}"; do
-  wasm-bindgen --target web --out-dir "$out/web-$p" "$web_dir/bench_web_$p.wasm" 2>/dev/null
+  wasm-bindgen --target web --out-dir "$out/web-$p" "$web_dir/bench_web_${p//-/_}.wasm" 2>/dev/null
 done
 
 if [ "$wasm_opt" = 1 ]; then
@@ -91,7 +92,7 @@ if [ "$wasm_opt" = 1 ]; then
     $harness swap-core "$wasi_dir/bench-wasi-$p.wasm" "$out/core-$p-oz.wasm" "$out/wasi-$p-oz.wasm"
   done
   for p in "${web_programs[@]}"; do
-    opt "$out/web-$p/bench_web_${p}_bg.wasm" "$out/web-$p-oz.wasm"
+    opt "$out/web-$p/bench_web_${p//-/_}_bg.wasm" "$out/web-$p-oz.wasm"
   done
 fi
 
@@ -134,9 +135,9 @@ try { console.log(await mod.run(url, pointer)); } catch (e) { console.error(e?.m
 EOF
 for p in "${web_programs[@]}"; do
   check "web-$p" "status=200 field=$doc_field" node "$out/run.mjs" \
-    "$out/web-$p/bench_web_$p.js" "$out/web-$p/bench_web_${p}_bg.wasm" "$doc_url" /slideshow/title
+    "$out/web-$p/bench_web_${p//-/_}.js" "$out/web-$p/bench_web_${p//-/_}_bg.wasm" "$doc_url" /slideshow/title
   [ "$wasm_opt" = 1 ] && check "web-$p (wasm-opt)" "status=200 field=$doc_field" node "$out/run.mjs" \
-    "$out/web-$p/bench_web_$p.js" "$out/web-$p-oz.wasm" "$doc_url" /slideshow/title
+    "$out/web-$p/bench_web_${p//-/_}.js" "$out/web-$p-oz.wasm" "$doc_url" /slideshow/title
 done
 
 echo
@@ -148,7 +149,7 @@ for p in "${wasi_programs[@]}"; do
   [ "$wasm_opt" = 1 ] && pairs+=("WASI component: $p, wasm-opt -Oz=$out/wasi-$p-oz.wasm")
 done
 for p in "${web_programs[@]}"; do
-  pairs+=("web .wasm: $p=$out/web-$p/bench_web_${p}_bg.wasm")
+  pairs+=("web .wasm: $p=$out/web-$p/bench_web_${p//-/_}_bg.wasm")
   [ "$wasm_opt" = 1 ] && pairs+=("web .wasm: $p, wasm-opt -Oz=$out/web-$p-oz.wasm")
 done
 $harness sizes "${pairs[@]}"

@@ -16,8 +16,8 @@
 #   1. a size table (raw and gzip -9 bytes; with --wasm-opt, also after `wasm-opt -Oz`);
 #   2. a WASI timing table: COUNT sequential GETs of a 14-byte JSON body in one
 #      `wasmtime run -S http`, ROUNDS alternating rounds (the order rotates every round, one
-#      warm-up round not counted), median and min–max wall time of the whole process, and the
-#      ratio of the medians to wstd's.
+#      warm-up round not counted): wall and CPU time of the whole process, medians and min–max,
+#      and the ratio to wstd's run of the same round (its median and spread).
 #
 # Usage: scripts/bench-wasm.sh [--rounds N] [--count N] [--wasm-opt] [--no-time]
 # Needs: rustup targets wasm32-wasip2 and wasm32-unknown-unknown, wasmtime, wasm-bindgen (the
@@ -164,7 +164,7 @@ if [ "$timing" = 1 ]; then
   done
   $harness time "$rounds" wstd "status=200 count=$count field=$tiny_field" "${cmds[@]}"
   echo
-  echo "$rounds alternating rounds (order rotated each round, one warm-up round), whole-process wall time."
+  echo "$rounds alternating rounds (order rotated each round, one warm-up round); wall and CPU (user + system) time of the whole \`wasmtime run\` process; paired ratios are taken within each round."
 fi
 echo
 echo "- toolchain: $(rustc -V); $(wasmtime --version); $(wasm-bindgen --version); node $(node --version)"

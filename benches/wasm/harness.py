@@ -12,6 +12,7 @@
 """
 
 import gzip
+import resource
 import shlex
 import statistics
 import subprocess
@@ -34,14 +35,18 @@ def sizes(pairs):
 
 def time_rounds(rounds, baseline, expect, pairs):
     cmds = [(p.split("=", 1)[0], shlex.split(p.split("=", 1)[1])) for p in pairs]
-    runs = {name: [] for name, _ in cmds}
+    wall = {name: [] for name, _ in cmds}
+    cpu = {name: [] for name, _ in cmds}
     for r in range(rounds + 1):  # round 0 warms the caches and is not counted
         # Rotate the order each round, so no program always runs first or after the same one.
         order = cmds[r % len(cmds):] + cmds[: r % len(cmds)]
         for name, argv in order:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             p = subprocess.run(argv, capture_output=True, text=True)
-            dt = time.perf_counter() - t0
+            dt = (time.perf_counter() - t0) * 1000
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            used = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000
             out = p.stdout.strip()
             if p.returncode != 0 or out != expect:
                 sys.exit(
@@ -49,15 +54,29 @@ def time_rounds(rounds, baseline, expect, pairs):
                     f"{p.stderr.strip()}"
                 )
             if r > 0:
-                runs[name].append(dt * 1000)
+                wall[name].append(dt)
+                cpu[name].append(used)
         print(f"round {r}/{rounds} done", file=sys.stderr)
-    base = statistics.median(runs[baseline])
-    print(f"| program | median ms | min–max ms | vs {baseline} |")
-    print("|---|---:|---:|---:|")
+
+    def paired(series, name):
+        # The ratio to the baseline's run of the same round: steadier than the ratio of the
+        # medians when the machine's speed drifts.
+        ratios = sorted(a / b for a, b in zip(series[name], series[baseline]))
+        return statistics.median(ratios), ratios[0], ratios[-1]
+
+    print(
+        f"| program | wall ms, median (min–max) | wall vs {baseline}, paired median (min–max) "
+        f"| CPU ms, median | CPU vs {baseline}, paired median (min–max) |"
+    )
+    print("|---|---:|---:|---:|---:|")
     for name, _ in cmds:
-        xs = runs[name]
-        m = statistics.median(xs)
-        print(f"| {name} | {m:.0f} | {min(xs):.0f}–{max(xs):.0f} | {m / base:.3f} |")
+        w, c = wall[name], cpu[name]
+        rw, rc = paired(wall, name), paired(cpu, name)
+        print(
+            f"| {name} | {statistics.median(w):.0f} ({min(w):.0f}–{max(w):.0f}) "
+            f"| {rw[0]:.3f} ({rw[1]:.2f}–{rw[2]:.2f}) | {statistics.median(c):.0f} "
+            f"| {rc[0]:.3f} ({rc[1]:.2f}–{rc[2]:.2f}) |"
+        )
 
 
 # --- the binary format, as much as the helpers need ---------------------------------------

@@ -12,7 +12,10 @@ fn url_of(url: &str) -> anyfetch::Result<String> {
 
 #[test]
 fn ascii_and_punycode_hosts_work() {
-    assert_eq!(url_of("http://Example.COM/a").unwrap(), "http://example.com/a");
+    assert_eq!(
+        url_of("http://Example.COM/a").unwrap(),
+        "http://example.com/a"
+    );
     assert_eq!(
         url_of("http://xn--bcher-kva.example/").unwrap(),
         "http://xn--bcher-kva.example/"

@@ -20,6 +20,7 @@
 # The benchmark is its own cargo package and workspace (benches/), with its own lock file and
 # target directory (benches/target), so the root workspace never builds reqwest.
 set -euo pipefail
+if [ "${1:-}" = wasm ]; then shift; exec "$(dirname "$0")/bench-wasm.sh" "$@"; fi # the wasm size and WASI tables
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 

@@ -24,6 +24,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features blocking,tracing
 step "native: unit tests, MockTransport suite, integration against the local server, doc tests, examples"
 cargo test --workspace --features blocking,tracing
 
+step "native: a program that pins url's ASCII-only IDNA backend (tests/idna-ascii, its own lock file)"
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}" cargo test --manifest-path tests/idna-ascii/Cargo.toml
+
 step "native: the token-refresh example (async auth) against the test server it starts"
 cargo run -q --example token_refresh >"${TMPDIR:-/tmp}/anyfetch-token-refresh.out"
 grep -q 'request 2: 200 OK with token "tok-demo-1"' "${TMPDIR:-/tmp}/anyfetch-token-refresh.out" \
@@ -152,6 +155,9 @@ export ANYFETCH_DEAD_PORT
 
 step "browser and Node (Rust API): behaviour suite in Node"
 cargo test --target wasm32-unknown-unknown --test behaviour
+
+step "browser and Node (Rust API): the ASCII-only IDNA program in Node (the runtime maps the host)"
+CARGO_TARGET_DIR="$target_dir" cargo test --manifest-path tests/idna-ascii/Cargo.toml --target wasm32-unknown-unknown
 
 step "browser and Node (Rust API): behaviour suite in headless Chromium"
 WASM_BINDGEN_USE_BROWSER=1 cargo test --target wasm32-unknown-unknown --test behaviour

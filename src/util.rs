@@ -185,7 +185,7 @@ pub(crate) fn parse_base_url(input: UrlInput) -> Result<Url> {
         UrlInput::Url(u) => u,
         UrlInput::Str(s) => {
             check_chars(&s)?;
-            Url::parse(&s)?
+            parse_absolute(&s).map_err(|e| url_error(e, &s))?
         }
     };
     check_scheme(&url)?;
@@ -203,7 +203,7 @@ pub(crate) fn resolve_url(input: UrlInput, base: Option<&Url>) -> Result<Url> {
         UrlInput::Url(u) => u,
         UrlInput::Str(s) => {
             check_chars(&s)?;
-            match Url::parse(&s) {
+            match parse_absolute(&s) {
                 Ok(u) => u,
                 Err(url::ParseError::RelativeUrlWithoutBase) => match base {
                     Some(base) => join_base(base, &s)?,
@@ -214,15 +214,46 @@ pub(crate) fn resolve_url(input: UrlInput, base: Option<&Url>) -> Result<Url> {
                         )))
                     }
                 },
-                Err(e) => {
-                    return Err(Error::from(e)
-                        .with_message(format!("invalid URL {:?}", RedactedStr(&s))))
-                }
+                Err(e) => return Err(url_error(e, &s)),
             }
         }
     };
     check_scheme(&url)?;
     Ok(url)
+}
+
+/// Parses an absolute URL.
+///
+/// International hosts are mapped to ASCII (IDNA) by `url`, through the `idna_adapter` the
+/// final program's lock file picks: the Unicode tables by default, or none when the program
+/// pins `idna_adapter = "=1.0.0"` to save about 125 kB of wasm (see the README). In a browser or
+/// Node, the host's own WHATWG URL parser does IDNA: a host `url` cannot map is handed to it,
+/// so international hosts keep working there without the tables.
+fn parse_absolute(s: &str) -> std::result::Result<Url, url::ParseError> {
+    match Url::parse(s) {
+        #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+        Err(url::ParseError::IdnaError) => match crate::transport::fetch::host_url_href(s) {
+            Some(ascii) => Url::parse(&ascii),
+            None => Err(url::ParseError::IdnaError),
+        },
+        parsed => parsed,
+    }
+}
+
+/// The builder error for a URL that does not parse.
+fn url_error(e: url::ParseError, s: &str) -> Error {
+    let mut message = format!("invalid URL {:?}", RedactedStr(s));
+    if e == url::ParseError::IdnaError && !s.is_ascii() && !unicode_idna() {
+        message.push_str(
+            ": this program maps only ASCII hosts (it pins the ASCII-only idna_adapter 1.0); write an international host in its xn-- (punycode) form",
+        );
+    }
+    Error::from(e).with_message(message)
+}
+
+/// Whether `url` maps international hosts here (the `idna_adapter` with Unicode tables).
+fn unicode_idna() -> bool {
+    Url::parse("http://\u{e9}.test/").is_ok()
 }
 
 fn join_base(base: &Url, rel: &str) -> Result<Url> {
@@ -371,5 +402,14 @@ mod tests {
         assert!(!same_origin(&u("http://a/x"), &u("https://a/x")));
         assert!(!same_origin(&u("http://a/x"), &u("http://a:81/x")));
         assert!(!same_origin(&u("http://a/x"), &u("http://b/x")));
+    }
+
+    /// With `url`'s default IDNA backend an international host is mapped to ASCII; the
+    /// ASCII-only backend is tested in `tests/idna-ascii/` (its own lock file pins it).
+    #[test]
+    fn an_international_host_is_mapped_to_ascii() {
+        assert!(unicode_idna());
+        let u = resolve_url(UrlInput::Str("http://Bücher.example/x".into()), None).unwrap();
+        assert_eq!(u.as_str(), "http://xn--bcher-kva.example/x");
     }
 }

@@ -256,7 +256,15 @@ pub(crate) struct Adapters {
 /// [`Response`](crate::Response) adds its own when one surfaces.
 pub(crate) fn adapt(body: Body, a: Adapters) -> Body {
     let raw = count::Count::new(body.into_stream(), a.counter);
-    match (a.read_timeout, a.decoders.is_empty()) {
+    // Without a codec feature there is never a decoder (an encoded body fails before this):
+    // the constant leaves the decoding adapters out of a minimal build.
+    const ANY_CODEC: bool = cfg!(any(
+        feature = "gzip",
+        feature = "deflate",
+        feature = "brotli",
+        feature = "zstd"
+    ));
+    match (a.read_timeout, !ANY_CODEC || a.decoders.is_empty()) {
         (Some(t), true) => boxed(idle::Idle::new(raw, t)),
         (None, true) => boxed(raw),
         (Some(t), false) => boxed(limit::Limit::new(

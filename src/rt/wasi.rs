@@ -48,6 +48,8 @@ struct Slot {
     pollable: Pollable,
     /// Set while a future waits on this pollable; taken when it is woken.
     waker: Option<Waker>,
+    /// `poll` reported the pollable ready: its waiter completes without asking the host again.
+    ready: bool,
 }
 
 impl Reactor {
@@ -60,6 +62,7 @@ impl Reactor {
         let slot = Some(Slot {
             pollable,
             waker: Some(waker),
+            ready: false,
         });
         match slots.free.pop() {
             Some(key) => {
@@ -108,7 +111,11 @@ impl Reactor {
             ready
                 .into_iter()
                 .filter_map(|i| waiting.get(i as usize).copied())
-                .filter_map(|k| slots.entries[k].as_mut().and_then(|s| s.waker.take()))
+                .filter_map(|k| {
+                    let slot = slots.entries[k].as_mut()?;
+                    slot.ready = true;
+                    slot.waker.take()
+                })
                 .collect()
         };
         // Woken outside the borrow: a waker may be polled right away by a nested executor.
@@ -166,9 +173,10 @@ impl Future for WaitFor {
             |reactor| match std::mem::replace(&mut this.state, State::Done) {
                 State::Done => Poll::Ready(()),
                 State::Own(pollable) => {
-                    if pollable.ready() {
-                        Poll::Ready(())
-                    } else if reactor.running() {
+                    if reactor.running() {
+                        // Not asked whether it is ready yet: a fresh pollable seldom is, and
+                        // the reactor's `poll` returns at once for one that is. Each host call
+                        // saved counts: a request waits a few times.
                         this.state =
                             State::Registered(reactor.insert(pollable, cx.waker().clone()));
                         Poll::Pending
@@ -181,7 +189,10 @@ impl Future for WaitFor {
                 State::Registered(key) => {
                     let ready = reactor
                         .with_slot(key, |slot| {
-                            if slot.pollable.ready() {
+                            // Polled again, either woken by the reactor (which saw it ready)
+                            // or because another future of the same task woke: only the
+                            // reactor's word is taken, the host is not asked each time.
+                            if slot.ready {
                                 true
                             } else if reactor.running() {
                                 slot.waker = Some(cx.waker().clone());

@@ -1,9 +1,11 @@
-//! Bodies over WHATWG streams, bridged by `wasm-streams`: the response's `ReadableStream` read
-//! as a Rust `Stream` as it arrives, and a streamed request body handed to fetch as a
-//! `ReadableStream`. The [`AbortOnDrop`] guard travels with the exchange, then with the
+//! Bodies over WHATWG streams: the response's `ReadableStream` read as a Rust `Stream` as it
+//! arrives, and a streamed request body handed to fetch as a `ReadableStream` (a pull source of
+//! two closures). No bridging crate: `wasm-streams` exports its JavaScript classes from every
+//! module that links it, used or not. The [`AbortOnDrop`] guard travels with the exchange, then with the
 //! response body, so that dropping either one aborts the fetch.
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -11,13 +13,15 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::StreamExt;
-use js_sys::Uint8Array;
+use js_sys::{Promise, Reflect, Uint8Array};
 use url::Url;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortController;
 
 use super::error::{self, map_js_error, Phase};
-use super::js::Runtime;
+use super::js::{call_method, prop, Runtime};
 use crate::body::Body;
 use crate::error::{Error, Result};
 
@@ -43,9 +47,13 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// The response body: the `ReadableStream` as a stream of [`Bytes`], chunk by chunk.
+/// The response body: the `ReadableStream` read with its default reader, one `read()` at a
+/// time (backpressure: nothing is asked of the stream before the caller polls again).
 pub(super) struct ResponseBody {
-    stream: wasm_streams::readable::IntoStream<'static>,
+    /// The `ReadableStreamDefaultReader`; `None` once the stream ended or failed.
+    reader: Option<JsValue>,
+    /// The pending `reader.read()`.
+    read: Option<JsFuture>,
     abort: AbortOnDrop,
     url: Url,
     runtime: Runtime,
@@ -59,11 +67,23 @@ impl ResponseBody {
         runtime: Runtime,
     ) -> Self {
         ResponseBody {
-            stream: wasm_streams::ReadableStream::from_raw(raw).into_stream(),
+            // A fresh response body is never locked: `getReader` does not throw here (and if
+            // it did, the body would read as empty and the abort guard stay armed).
+            reader: call_method(&raw, "getReader", &[]).ok(),
+            read: None,
             abort,
             url,
             runtime,
         }
+    }
+
+    fn js_error(&self, e: &JsValue) -> Error {
+        let cx = error::Context {
+            url: &self.url,
+            runtime: self.runtime,
+            streamed_upload: false,
+        };
+        map_js_error(e, Phase::Body, &cx)
     }
 }
 
@@ -72,27 +92,56 @@ impl Stream for ResponseBody {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes>>> {
         let this = &mut *self;
-        match this.stream.poll_next_unpin(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(None) => {
+        let Some(reader) = &this.reader else {
+            return Poll::Ready(None);
+        };
+        let read = match &mut this.read {
+            Some(read) => read,
+            None => match call_method(reader, "read", &[]) {
+                Ok(p) => this
+                    .read
+                    .insert(JsFuture::from(Promise::unchecked_from_js(p))),
+                Err(e) => {
+                    this.reader = None;
+                    return Poll::Ready(Some(Err(this.js_error(&e))));
+                }
+            },
+        };
+        let result = std::task::ready!(Pin::new(read).poll(cx));
+        this.read = None;
+        match result {
+            Ok(r) if prop(&r, "done").and_then(|d| d.as_bool()) == Some(true) => {
+                this.reader = None;
                 this.abort.disarm();
                 Poll::Ready(None)
             }
-            Poll::Ready(Some(Ok(chunk))) => match chunk.dyn_into::<Uint8Array>() {
-                Ok(a) => Poll::Ready(Some(Ok(Bytes::from(a.to_vec())))),
-                Err(_) => Poll::Ready(Some(Err(Error::new(crate::ErrorKind::Protocol)
-                    .with_message(
-                        "the response body stream yielded a chunk that is not a Uint8Array",
-                    )
-                    .with_url(this.url.clone())))),
+            Ok(r) => match prop(&r, "value").map(JsCast::dyn_into::<Uint8Array>) {
+                Some(Ok(a)) => Poll::Ready(Some(Ok(Bytes::from(a.to_vec())))),
+                _ => {
+                    this.reader = None;
+                    Poll::Ready(Some(Err(Error::new(crate::ErrorKind::Protocol)
+                        .with_message(
+                            "the response body stream yielded a chunk that is not a Uint8Array",
+                        )
+                        .with_url(this.url.clone()))))
+                }
             },
-            Poll::Ready(Some(Err(e))) => {
-                let cx = error::Context {
-                    url: &this.url,
-                    runtime: this.runtime,
-                    streamed_upload: false,
-                };
-                Poll::Ready(Some(Err(map_js_error(&e, Phase::Body, &cx))))
+            Err(e) => {
+                this.reader = None;
+                Poll::Ready(Some(Err(this.js_error(&e))))
+            }
+        }
+    }
+}
+
+impl Drop for ResponseBody {
+    fn drop(&mut self) {
+        // An unfinished body: cancel the stream (then the abort guard aborts the fetch).
+        if let Some(reader) = self.reader.take() {
+            if let Ok(p) = call_method(&reader, "cancel", &[]) {
+                // Nobody waits for it: a rejection must not surface as unhandled.
+                let ignore = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {});
+                let _ = call_method(&p, "catch", &[ignore.into_js_value()]);
             }
         }
     }
@@ -102,15 +151,47 @@ impl Stream for ResponseBody {
 /// (a `Write` error) rather than the runtime's generic rejection that follows it.
 pub(super) type UploadError = Rc<RefCell<Option<Error>>>;
 
-/// A streamed request body as a `ReadableStream` of `Uint8Array`s.
-pub(super) fn upload_stream(body: Body, failed: UploadError) -> web_sys::ReadableStream {
-    let chunks = body.into_stream().map(move |chunk| match chunk {
-        Ok(bytes) => Ok(JsValue::from(Uint8Array::from(&bytes[..]))),
-        Err(e) => {
-            let js = js_sys::Error::new(&e.display_chain().to_string());
-            *failed.borrow_mut() = Some(e);
-            Err(js.into())
-        }
+/// A streamed request body as a `ReadableStream` of `Uint8Array`s, pulled chunk by chunk: the
+/// runtime calls `pull` when it wants more (never twice at once), and `cancel` when it gives
+/// up, which drops the Rust stream.
+pub(super) fn upload_stream(
+    body: Body,
+    failed: UploadError,
+) -> std::result::Result<web_sys::ReadableStream, JsValue> {
+    let chunks = Rc::new(RefCell::new(Some(body.into_stream())));
+    let pulled = chunks.clone();
+    let pull = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |controller: JsValue| {
+        let chunks = pulled.clone();
+        let failed = failed.clone();
+        future_to_promise(async move {
+            // Out of the cell while awaited (`cancel` may run meanwhile), back in after.
+            let Some(mut stream) = chunks.borrow_mut().take() else {
+                return Ok(JsValue::UNDEFINED);
+            };
+            match stream.next().await {
+                Some(Ok(bytes)) => {
+                    let chunk = Uint8Array::from(&bytes[..]);
+                    *chunks.borrow_mut() = Some(stream);
+                    call_method(&controller, "enqueue", &[chunk.into()])?;
+                }
+                Some(Err(e)) => {
+                    // Rejecting `pull` errors the stream, and with it the fetch.
+                    let js = js_sys::Error::new(&e.display_chain().to_string());
+                    *failed.borrow_mut() = Some(e);
+                    return Err(js.into());
+                }
+                None => {
+                    call_method(&controller, "close", &[])?;
+                }
+            }
+            Ok(JsValue::UNDEFINED)
+        })
     });
-    wasm_streams::ReadableStream::from_stream(chunks).into_raw()
+    let cancel = Closure::<dyn FnMut(JsValue)>::new(move |_reason: JsValue| {
+        drop(chunks.borrow_mut().take());
+    });
+    let source = js_sys::Object::new();
+    Reflect::set(&source, &"pull".into(), &pull.into_js_value())?;
+    Reflect::set(&source, &"cancel".into(), &cancel.into_js_value())?;
+    web_sys::ReadableStream::new_with_underlying_source(&source)
 }

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use url::Url;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::js::{prop, Runtime};
 use crate::error::{Error, ErrorKind, TimeoutKind};
@@ -65,7 +65,13 @@ impl JsError {
         if !value.is_object() {
             let message = value
                 .as_string()
-                .or_else(|| value.as_f64().map(|n| n.to_string()))
+                // A thrown number, written by JavaScript (`n.toString(10)`): no float
+                // formatter of Rust's in the module for this rare case.
+                .or_else(|| {
+                    value.as_f64()?;
+                    let n: &js_sys::Number = value.unchecked_ref();
+                    n.to_string_with_radix(10).ok().map(String::from)
+                })
                 .unwrap_or_else(|| "a value that is not an Error was thrown".to_owned());
             return JsError {
                 name: "Error".to_owned(),

@@ -98,3 +98,11 @@ pub(super) fn seed_fastrand() {
     };
     fastrand::seed(seed);
 }
+
+/// `new URL(s).href`: the host's WHATWG parse of an absolute URL, whose host is mapped to
+/// ASCII (IDNA) by the runtime itself. `None` when `URL` is missing or throws.
+pub(crate) fn host_url_href(s: &str) -> Option<String> {
+    let ctor: Function = prop(&global(), "URL")?.dyn_into().ok()?;
+    let url = Reflect::construct(&ctor, &js_sys::Array::of1(&JsValue::from_str(s))).ok()?;
+    prop(&url, "href")?.as_string()
+}

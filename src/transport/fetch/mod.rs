@@ -33,6 +33,8 @@ mod body;
 mod error;
 mod js;
 
+pub(crate) use self::js::host_url_href;
+
 use http::header::{CONTENT_LENGTH, HOST, SET_COOKIE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use js_sys::{Promise, Reflect};
@@ -151,7 +153,9 @@ async fn send(request: Request, runtime: Runtime) -> Result<Response> {
 
     let upload_error = UploadError::default();
     if streamed_upload {
-        init.set_body(&body::upload_stream(body, upload_error.clone()));
+        let stream = body::upload_stream(body, upload_error.clone())
+            .map_err(|e| map_js_error(&e, Phase::Head, &cx))?;
+        init.set_body(&stream);
         let _ = Reflect::set(&init, &"duplex".into(), &"half".into());
     } else if let Some(bytes) = body.as_bytes().filter(|b| !b.is_empty()) {
         init.set_body(&js_sys::Uint8Array::from(bytes));

@@ -70,6 +70,12 @@ pub(super) async fn write_body(
     write_timeout: Option<Duration>,
     url: &Url,
 ) -> Result<(), WriteError> {
+    if body.content_length() == Some(0) {
+        // Nothing to write (a GET): the body is finished without opening its stream, which
+        // saves a flush and a wait for the host to take it.
+        return OutgoingBody::finish(out, None)
+            .map_err(|c| WriteError::Other(map_error_code(c, Phase::Write, url)));
+    }
     let stream = out
         .write()
         .map_err(|()| WriteError::Other(host_refused("to open the request body stream", url)))?;

@@ -169,12 +169,13 @@ fn outgoing_request(
     headers: &HeaderMap,
     body: &Body,
 ) -> Result<OutgoingRequest> {
-    let authority = match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_owned(),
-        (None, _) => return Err(Error::builder("URL has no host").with_url(url.clone())),
-    };
-    let fields = Fields::new();
+    if !url.has_host() {
+        return Err(Error::builder("URL has no host").with_url(url.clone()));
+    }
+    // `host[:port]` as the URL serializes it (no user info; a default port is already left
+    // out): a slice of the URL, not a new string for every request.
+    let authority = &url[Position::BeforeHost..Position::AfterPort];
+    let mut list: Vec<(String, Vec<u8>)> = Vec::with_capacity(headers.len() + 1);
     for (name, value) in headers {
         if name == HOST {
             // The host sends `Host` from the authority; another value cannot be sent.
@@ -187,15 +188,30 @@ fn outgoing_request(
                 )
                 .with_url(url.clone()));
         }
-        append(&fields, name, value.as_bytes(), url)?;
+        list.push((name.as_str().to_owned(), value.as_bytes().to_vec()));
     }
     if let Some(n) = body.content_length() {
         let unset =
             !headers.contains_key(CONTENT_LENGTH) && !headers.contains_key(TRANSFER_ENCODING);
         if unset && (n > 0 || carries_body(method)) {
-            append(&fields, &CONTENT_LENGTH, n.to_string().as_bytes(), url)?;
+            list.push((
+                CONTENT_LENGTH.as_str().to_owned(),
+                n.to_string().into_bytes(),
+            ));
         }
     }
+    // One host call for all the headers. When the host refuses the list, the headers are
+    // appended one by one to name the one it refuses.
+    let fields = match Fields::from_list(&list) {
+        Ok(fields) => fields,
+        Err(_) => {
+            let fields = Fields::new();
+            for (name, value) in &list {
+                append(&fields, name, value, url)?;
+            }
+            fields
+        }
+    };
     // `fields` moves into the request: it is the request's headers from here on.
     let request = OutgoingRequest::new(fields);
     let wasi_method = match *method {
@@ -223,7 +239,7 @@ fn outgoing_request(
         .set_scheme(Some(&scheme))
         .map_err(|()| host_refused("the URL scheme", url))?;
     request
-        .set_authority(Some(&authority))
+        .set_authority(Some(authority))
         .map_err(|()| host_refused("the URL authority", url))?;
     request
         .set_path_with_query(Some(path))
@@ -231,21 +247,17 @@ fn outgoing_request(
     Ok(request)
 }
 
-fn append(fields: &Fields, name: &HeaderName, value: &[u8], url: &Url) -> Result<()> {
-    fields
-        .append(&name.as_str().to_owned(), &value.to_vec())
-        .map_err(|e| {
-            let (kind, why) = match e {
-                HeaderError::Forbidden => (ErrorKind::Unsupported, "the WASI host forbids it"),
-                HeaderError::InvalidSyntax => {
-                    (ErrorKind::Builder, "the WASI host finds it invalid")
-                }
-                HeaderError::Immutable => (ErrorKind::Builder, "the headers are immutable"),
-            };
-            Error::new(kind)
-                .with_message(format!("cannot send the header {name}: {why}"))
-                .with_url(url.clone())
-        })
+fn append(fields: &Fields, name: &String, value: &Vec<u8>, url: &Url) -> Result<()> {
+    fields.append(name, value).map_err(|e| {
+        let (kind, why) = match e {
+            HeaderError::Forbidden => (ErrorKind::Unsupported, "the WASI host forbids it"),
+            HeaderError::InvalidSyntax => (ErrorKind::Builder, "the WASI host finds it invalid"),
+            HeaderError::Immutable => (ErrorKind::Builder, "the headers are immutable"),
+        };
+        Error::new(kind)
+            .with_message(format!("cannot send the header {name}: {why}"))
+            .with_url(url.clone())
+    })
 }
 
 /// Methods that usually carry a body, so an empty one is announced as `Content-Length: 0`.
@@ -315,13 +327,16 @@ fn into_response(incoming: IncomingResponse, head: bool, url: Url) -> Result<Res
             .with_source(e)
             .with_url(url.clone())
     })?;
-    let mut headers = HeaderMap::new();
+    let mut headers;
     {
         // A child of the response: dropped at the end of this block, before the response.
         let fields = incoming.headers();
-        for (name, value) in fields.entries() {
+        let entries = fields.entries();
+        headers = HeaderMap::with_capacity(entries.len());
+        for (name, value) in entries {
             let name = HeaderName::from_bytes(name.as_bytes());
-            let value = HeaderValue::from_bytes(&value);
+            // The host's bytes become the value without a copy.
+            let value = HeaderValue::from_maybe_shared(bytes::Bytes::from(value));
             match (name, value) {
                 (Ok(n), Ok(v)) => {
                     headers.append(n, v);

@@ -175,7 +175,7 @@ if [ ! -d js/node_modules ] || ! cmp -s js/package-lock.json js/node_modules/.an
   (cd js && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.anyfetch-lock)
 fi
 
-step "JS package: build js/pkg (cargo rustc --crate-type cdylib, wasm-bindgen --target web)"
+step "JS package: build js/pkg (js/crate as a cdylib, wasm-bindgen --target web)"
 (cd js && npm run build)
 echo "js/pkg/anyfetch_bg.wasm: $(wc -c <js/pkg/anyfetch_bg.wasm) bytes, $(gzip -9 <js/pkg/anyfetch_bg.wasm | wc -c) gzip -9"
 

@@ -124,6 +124,15 @@ export const checks = {
     eq(e.url, "http://127.0.0.1:1/", "url");
   },
 
+  async "an international host is mapped to its xn-- form by the runtime's URL parser"(af) {
+    // The package's wasm carries no IDNA tables (js/crate pins url's ASCII-only backend): the
+    // runtime maps the host. `.localhost` resolves to loopback in Chromium and fails fast to
+    // resolve in Node: either way a network error, never an invalid-URL one.
+    const e = await throws(() => af.get("http://B\u00fccher.localhost:1/p"), "port 1");
+    ok(e instanceof af.RequestError, `a network error, got ${e.name}: ${e.message}`);
+    eq(e.url, "http://xn--bcher-kva.localhost:1/p", "url");
+  },
+
   async "five one-second requests with Promise.all finish in under 2.5 s"(af, base) {
     // Distinct URLs: Chromium's HTTP cache runs concurrent GETs of one URL one after another.
     const client = new af.Client({ baseUrl: base, timeout: 10 });

@@ -244,7 +244,7 @@ impl Release {
 
 /// A response body: hyper's frames as a stream of `Bytes` (trailers skipped, errors mapped).
 ///
-/// An HTTP/2 body read past [`PUMP_AFTER`] bytes moves on to a [`pump`](super::pump) task,
+/// A body read past [`PUMP_AFTER`] bytes moves on to a [`pump`](super::pump) task,
 /// which reads it next to its connection and hands it over in batches.
 ///
 /// # Drop behavior
@@ -255,7 +255,7 @@ pub(super) struct ResponseBody {
     url: Url,
 }
 
-/// After this many bytes read directly, an HTTP/2 body is read by a pump. Small bodies (most
+/// After this many bytes read directly, a body is read by a pump. Small bodies (most
 /// of them) never pay for a task; large ones amortize it over thousands of frames.
 const PUMP_AFTER: u64 = 256 * 1024;
 
@@ -266,7 +266,7 @@ enum Reading {
         release: Option<Release>,
         /// Bytes yielded so far.
         read: u64,
-        /// For HTTP/2: the runtime to run a pump on.
+        /// The runtime to run a pump on (`None` outside one: no pump).
         runtime: Option<tokio::runtime::Handle>,
     },
     /// Read by a pump task.
@@ -277,10 +277,8 @@ enum Reading {
 impl ResponseBody {
     /// Streams `incoming`, then `release`s its connection.
     pub(super) fn new(incoming: Incoming, release: Release, url: Url) -> Self {
-        let runtime = match release {
-            Release::H2(_) => tokio::runtime::Handle::try_current().ok(),
-            Release::H1 { .. } => None,
-        };
+        // The runtime the response came on (the body may be read elsewhere), for a pump.
+        let runtime = tokio::runtime::Handle::try_current().ok();
         ResponseBody {
             state: Reading::Direct {
                 incoming,

@@ -1,18 +1,24 @@
-//! Reading a large HTTP/2 response body in a task of its own, next to its connection.
+//! Reading a large response body in a task of its own, next to its connection.
 //!
-//! hyper's HTTP/2 connection task decodes every DATA frame (nginx sends 8 KiB ones, most
-//! servers 16 KiB) and wakes the stream's reader. When the reader is a task on another thread
-//! (the `#[tokio::main]` future runs on the main thread, not on a worker), every frame costs
-//! a cross-thread wake-up (a futex call and a context switch), and the reader and the
+//! hyper's connection task decodes the body (HTTP/2 DATA frames: nginx sends 8 KiB ones, most
+//! servers 16 KiB; HTTP/1.1 reads of up to a TLS record, 16 KiB, under TLS) and wakes the
+//! body's reader for each piece. When the reader is a task on another thread (the
+//! `#[tokio::main]` future runs on the main thread, not on a worker), every piece costs a
+//! cross-thread wake-up (a futex call and a context switch), and for HTTP/2 the reader and the
 //! connection task contend for h2's lock on each one: profiled over TLS, that was about half
 //! of the client's CPU per megabyte, against curl's single thread.
 //!
 //! The pump is woken by the connection task instead, from the same worker thread (tokio runs
-//! a task woken by the running one next, on the same thread), so h2's lock is not contended.
-//! It drains every frame that is ready and queues them for the reader, which is woken once
-//! per batch rather than once per frame. At most [`CAP`] bytes wait in the queue: beyond that
-//! the pump stops reading, h2 stops releasing flow-control window, and the server stops
-//! sending, as when the reader reads directly.
+//! a task woken by the running one next, on the same thread), so nothing is contended.
+//! It drains every piece that is ready and queues them for the reader, which is woken once
+//! per batch rather than once per piece. At most [`CAP`] bytes wait in the queue: beyond that
+//! the pump stops reading, and the server is held back as when the reader reads directly
+//! (HTTP/2: h2 stops releasing flow-control window; HTTP/1.1: the socket's buffers fill).
+//!
+//! Measured against nginx, 100 MiB bodies, 9 rounds alternating with curl and raw hyper
+//! (`scripts/bench.sh --protos h1s,h2s --scenarios stream`): HTTP/1.1 over TLS went from
+//! 1,000 to 1,485 MB/s (×0.63 to ×0.92 curl; CPU per MB 721 to 565 µs), HTTP/2 over TLS from
+//! 411 to 640 MB/s when the pump came (CPU per MB 1,159 to 765 µs).
 
 use std::collections::VecDeque;
 use std::future::Future;

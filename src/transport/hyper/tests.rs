@@ -647,12 +647,19 @@ fn user_info_never_reaches_the_http2_authority() {
 /// An h2c server whose `/big/N` is N bytes (a repeating pattern, in 16 KiB frames) and whose
 /// `/cut/N` fails after N bytes (the stream is reset).
 async fn h2c_body_server() -> SocketAddr {
+    body_server(true, Arc::default()).await
+}
+
+/// [`h2c_body_server`], over HTTP/1.1 (`h2` false: chunked bodies, and `/cut/N` closes the
+/// connection mid-body) or h2c; `accepts` counts its connections.
+async fn body_server(h2: bool, accepts: Arc<AtomicUsize>) -> SocketAddr {
     use futures_util::StreamExt;
     use hyper_util::rt::{TokioExecutor, TokioIo};
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
+            accepts.fetch_add(1, Ordering::SeqCst);
             let service = hyper::service::service_fn(
                 |req: http::Request<hyper::body::Incoming>| async move {
                     let path = req.uri().path().to_owned();
@@ -672,10 +679,17 @@ async fn h2c_body_server() -> SocketAddr {
                     Ok::<_, Infallible>(http::Response::new(body))
                 },
             );
-            tokio::spawn(
-                hyper::server::conn::http2::Builder::new(TokioExecutor::new())
-                    .serve_connection(TokioIo::new(stream), service),
-            );
+            if h2 {
+                tokio::spawn(
+                    hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(stream), service),
+                );
+            } else {
+                tokio::spawn(
+                    hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service),
+                );
+            }
         }
     });
     addr
@@ -721,6 +735,53 @@ async fn large_h2_bodies_read_through_the_pump() {
     drop(r);
     let mut r = t.send(get(url("/big/1000"), secs(10))).await.unwrap();
     assert_eq!(r.bytes().await.unwrap().len(), 1000);
+}
+
+/// Large HTTP/1.1 bodies move to a pump too: every byte arrives in order, a connection closed
+/// mid-body is an error, a body read to its end gives its connection back to the pool, and a
+/// body dropped half-read closes its connection (never reused with unread bytes in it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_h1_bodies_read_through_the_pump() {
+    use futures_util::StreamExt;
+    use std::sync::atomic::Ordering::SeqCst;
+    let accepts = Arc::new(AtomicUsize::new(0));
+    let addr = body_server(false, accepts.clone()).await;
+    let t = transport(Limits::default());
+    let url = |p: &str| Url::parse(&format!("http://{addr}{p}")).unwrap();
+
+    for n in [0, 1000, 256 * 1024, 3 << 20] {
+        let mut r = t
+            .send(get(url(&format!("/big/{n}")), secs(10)))
+            .await
+            .unwrap();
+        assert_eq!(r.version(), Version::HTTP_11);
+        let body = r.bytes().await.unwrap();
+        assert_eq!(body.len(), n);
+        assert!(body.iter().enumerate().all(|(i, b)| *b == (i % 251) as u8));
+    }
+    // One connection for all four: a pumped body read to its end frees its connection.
+    assert_eq!(accepts.load(SeqCst), 1);
+
+    let mut r = t.send(get(url("/cut/1048576"), secs(10))).await.unwrap();
+    let e = r.bytes().await.unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::Read | ErrorKind::Protocol),
+        "{e}"
+    );
+
+    // Half-read, then dropped: that connection is closed, the next request opens another.
+    let mut r = t.send(get(url("/big/8388608"), secs(10))).await.unwrap();
+    let mut s = r.bytes_stream();
+    let mut got = 0;
+    while got < 2 << 20 {
+        got += s.next().await.unwrap().unwrap().len();
+    }
+    drop(s);
+    drop(r);
+    let before = accepts.load(SeqCst);
+    let mut r = t.send(get(url("/big/1000"), secs(10))).await.unwrap();
+    assert_eq!(r.bytes().await.unwrap().len(), 1000);
+    assert_eq!(accepts.load(SeqCst), before + 1);
 }
 
 /// Requests sent at once to an `https` origin, with HTTP/2 offered by ALPN, wait for the

@@ -695,12 +695,39 @@ async fn body_server(h2: bool, accepts: Arc<AtomicUsize>) -> SocketAddr {
     addr
 }
 
+/// Reads `/big/N` for sizes below and well past the pump's threshold, over `version`: every
+/// byte arrives, in order.
+async fn read_bodies_of_each_size(t: &HyperTransport, url: impl Fn(&str) -> Url, version: Version) {
+    for n in [0, 1000, 256 * 1024, 3 << 20] {
+        let mut r = t
+            .send(get(url(&format!("/big/{n}")), secs(10)))
+            .await
+            .unwrap();
+        assert_eq!(r.version(), version);
+        let body = r.bytes().await.unwrap();
+        assert_eq!(body.len(), n);
+        assert!(body.iter().enumerate().all(|(i, b)| *b == (i % 251) as u8));
+    }
+}
+
+/// Reads 2 MiB of a larger body at `url`, then drops it unfinished.
+async fn read_half_then_drop(t: &HyperTransport, url: Url) {
+    use futures_util::StreamExt;
+    let mut r = t.send(get(url, secs(10))).await.unwrap();
+    let mut s = r.bytes_stream();
+    let mut got = 0;
+    while got < 2 << 20 {
+        got += s.next().await.unwrap().unwrap().len();
+    }
+    drop(s);
+    drop(r);
+}
+
 /// Large HTTP/2 bodies move to a pump task after the first few hundred kilobytes: every byte
 /// still arrives in order, a reset stream is still an error, and a body dropped half-read
 /// leaves the connection usable.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_h2_bodies_read_through_the_pump() {
-    use futures_util::StreamExt;
     let addr = h2c_body_server().await;
     let t = HyperTransport::with_config(&TransportConfig {
         http2_prior_knowledge: true,
@@ -709,30 +736,14 @@ async fn large_h2_bodies_read_through_the_pump() {
     .unwrap();
     let url = |p: &str| Url::parse(&format!("http://{addr}{p}")).unwrap();
 
-    for n in [0, 1000, 256 * 1024, 3 << 20] {
-        let mut r = t
-            .send(get(url(&format!("/big/{n}")), secs(10)))
-            .await
-            .unwrap();
-        assert_eq!(r.version(), Version::HTTP_2);
-        let body = r.bytes().await.unwrap();
-        assert_eq!(body.len(), n);
-        assert!(body.iter().enumerate().all(|(i, b)| *b == (i % 251) as u8));
-    }
+    read_bodies_of_each_size(&t, url, Version::HTTP_2).await;
 
     let mut r = t.send(get(url("/cut/1048576"), secs(10))).await.unwrap();
     let e = r.bytes().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Read, "{e}");
 
     // Half-read, then dropped: the stream is reset, the connection goes on.
-    let mut r = t.send(get(url("/big/8388608"), secs(10))).await.unwrap();
-    let mut s = r.bytes_stream();
-    let mut got = 0;
-    while got < 2 << 20 {
-        got += s.next().await.unwrap().unwrap().len();
-    }
-    drop(s);
-    drop(r);
+    read_half_then_drop(&t, url("/big/8388608")).await;
     let mut r = t.send(get(url("/big/1000"), secs(10))).await.unwrap();
     assert_eq!(r.bytes().await.unwrap().len(), 1000);
 }
@@ -742,23 +753,13 @@ async fn large_h2_bodies_read_through_the_pump() {
 /// body dropped half-read closes its connection (never reused with unread bytes in it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_h1_bodies_read_through_the_pump() {
-    use futures_util::StreamExt;
     use std::sync::atomic::Ordering::SeqCst;
     let accepts = Arc::new(AtomicUsize::new(0));
     let addr = body_server(false, accepts.clone()).await;
     let t = transport(Limits::default());
     let url = |p: &str| Url::parse(&format!("http://{addr}{p}")).unwrap();
 
-    for n in [0, 1000, 256 * 1024, 3 << 20] {
-        let mut r = t
-            .send(get(url(&format!("/big/{n}")), secs(10)))
-            .await
-            .unwrap();
-        assert_eq!(r.version(), Version::HTTP_11);
-        let body = r.bytes().await.unwrap();
-        assert_eq!(body.len(), n);
-        assert!(body.iter().enumerate().all(|(i, b)| *b == (i % 251) as u8));
-    }
+    read_bodies_of_each_size(&t, url, Version::HTTP_11).await;
     // One connection for all four: a pumped body read to its end frees its connection.
     assert_eq!(accepts.load(SeqCst), 1);
 
@@ -770,14 +771,7 @@ async fn large_h1_bodies_read_through_the_pump() {
     );
 
     // Half-read, then dropped: that connection is closed, the next request opens another.
-    let mut r = t.send(get(url("/big/8388608"), secs(10))).await.unwrap();
-    let mut s = r.bytes_stream();
-    let mut got = 0;
-    while got < 2 << 20 {
-        got += s.next().await.unwrap().unwrap().len();
-    }
-    drop(s);
-    drop(r);
+    read_half_then_drop(&t, url("/big/8388608")).await;
     let before = accepts.load(SeqCst);
     let mut r = t.send(get(url("/big/1000"), secs(10))).await.unwrap();
     assert_eq!(r.bytes().await.unwrap().len(), 1000);

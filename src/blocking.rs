@@ -16,6 +16,13 @@ compile_error!(
      their event loop. Use the async API, or turn the `blocking` feature off for wasm32-unknown-unknown."
 );
 
+#[cfg(all(target_arch = "wasm32", target_os = "wasi", feature = "wasip3"))]
+compile_error!(
+    "anyfetch::blocking (feature `blocking`) cannot run on WASI 0.3 (feature `wasip3`): a 0.3 task \
+     cannot block inside a synchronous export (wasmtime traps). Await the async API in an async \
+     export (`wasi:cli/run` or `wasi:http/handler`), or turn one of the two features off."
+);
+
 use std::future::Future;
 use std::time::Duration;
 
@@ -46,9 +53,15 @@ pub(crate) fn wait<F: Future>(fut: F) -> F::Output {
             Err(_) => futures_executor::block_on(fut),
         }
     }
-    #[cfg(all(target_os = "wasi", target_arch = "wasm32"))]
+    #[cfg(all(target_os = "wasi", target_arch = "wasm32", not(feature = "wasip3")))]
     {
         crate::rt::wasi::block_on(fut)
+    }
+    // Only the `compile_error!` above is reported for this build.
+    #[cfg(all(target_os = "wasi", target_arch = "wasm32", feature = "wasip3"))]
+    {
+        drop(fut);
+        unreachable!()
     }
     #[cfg(not(any(
         all(not(target_arch = "wasm32"), feature = "native"),

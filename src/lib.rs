@@ -97,7 +97,7 @@ pub use transport::hyper::HyperTransport;
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 pub use transport::wasi::WasiTransport;
 
-#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+#[cfg(all(target_arch = "wasm32", target_os = "wasi", not(feature = "wasip3")))]
 pub use rt::wasi::block_on;
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 #[doc(hidden)]
@@ -107,8 +107,14 @@ pub use transport::wasi::bindings;
 /// [`WasiHttpError`]: the [`source`](std::error::Error::source) of an [`Error`] that the host
 /// reported. The same type as the `wasi` crate's (`=0.13.1`), so a proxy component can pass it
 /// on.
-#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+#[cfg(all(target_arch = "wasm32", target_os = "wasi", not(feature = "wasip3")))]
 pub use ::wasi::http::types::ErrorCode;
+/// The `wasi:http` `error-code` of the WASI 0.3 host (`wasi:http/types@0.3.0`), read from a
+/// [`WasiHttpError`]: the [`source`](std::error::Error::source) of an [`Error`] that the host
+/// reported. The same type as the `wasip3` crate's (`=0.9.0`), so a service component can
+/// return it from its handler.
+#[cfg(all(target_arch = "wasm32", target_os = "wasi", feature = "wasip3"))]
+pub use ::wasip3::http::types::ErrorCode;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub use transport::fetch::JsError;
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]

@@ -5,7 +5,8 @@
 //! | target | `sleep` | `Instant` |
 //! |---|---|---|
 //! | native | tokio's timer inside a tokio runtime, else one shared timer thread (`futures-timer`) | `std` |
-//! | WASI | a `wasi:clocks` pollable in the [`wasi`] reactor | `std` (`wasi:clocks`) |
+//! | WASI 0.2 | a `wasi:clocks` pollable in the [`wasi`] reactor | `std` (`wasi:clocks`) |
+//! | WASI 0.3 (feature `wasip3`) | `wasi:clocks@0.3.0` `wait-until`, awaited in the host's scheduler | `std` (`wasi:clocks`) |
 //! | browsers, Node | `setTimeout` | `performance.now()` (`web-time`) |
 
 use std::future::Future;
@@ -17,10 +18,15 @@ mod native;
 #[cfg(not(target_arch = "wasm32"))]
 use native as imp;
 
-#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+#[cfg(all(target_arch = "wasm32", target_os = "wasi", not(feature = "wasip3")))]
 pub(crate) mod wasi;
-#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+#[cfg(all(target_arch = "wasm32", target_os = "wasi", not(feature = "wasip3")))]
 use wasi as imp;
+
+#[cfg(all(target_arch = "wasm32", target_os = "wasi", feature = "wasip3"))]
+mod wasip3;
+#[cfg(all(target_arch = "wasm32", target_os = "wasi", feature = "wasip3"))]
+use self::wasip3 as imp;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod web;

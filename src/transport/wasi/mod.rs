@@ -213,6 +213,8 @@ fn wasi_scheme(url: &Url) -> Scheme {
     }
 }
 
+// The 0.2 bindings take `&String` and `&Vec<u8>`, the 0.3 ones slices.
+#[allow(clippy::ptr_arg)]
 fn append(fields: &Fields, name: &String, value: &Vec<u8>, url: &Url) -> Result<()> {
     fields.append(name, value).map_err(|e| {
         let (kind, why) = match e {

@@ -54,7 +54,8 @@ scripts/vendor-wit.sh --check
 step "WASI: lint and format (library, tests, examples)"
 cargo clippy --target wasm32-wasip2 --lib --features blocking -- -D warnings
 cargo clippy --target wasm32-wasip2 --features blocking --test behaviour --test wasi -- -D warnings
-for ex in examples/wasi-fetch examples/wasi-proxy; do
+cargo clippy --target wasm32-wasip2 --lib --features wasip3 -- -D warnings
+for ex in examples/wasi-fetch examples/wasi-proxy examples/wasip3-fetch examples/wasip3-service tests/wasip3; do
   cargo fmt --manifest-path "$ex/Cargo.toml" -- --check
   CARGO_TARGET_DIR="$target_dir" cargo clippy --manifest-path "$ex/Cargo.toml" --target wasm32-wasip2 -- -D warnings
 done
@@ -122,6 +123,53 @@ fi
 tests/jco/node_modules/.bin/jco run "$fetch_wasm" "$ANYFETCH_TEST_SERVER/get?from=jco" >"$work/jco.out"
 grep -q '"from": *"jco"' "$work/jco.out" || { cat "$work/jco.out"; exit 1; }
 echo "ok: jco $(tests/jco/node_modules/.bin/jco --version) ran the component; the body came from the test server"
+
+# ---------------------------------------------------------------------------------------------
+# WASI 0.3 (feature `wasip3`): the same suite as 0.3 components in wasmtime -S p3, and the two
+# 0.3 examples.
+step "WASI 0.3: behaviour suite and WASI tests, as 0.3 components (wasmtime run -S p3)"
+CARGO_TARGET_DIR="$target_dir" tests/wasip3/run.sh
+
+step "WASI 0.3: build the examples (release-small)"
+for ex in examples/wasip3-fetch examples/wasip3-service; do
+  CARGO_TARGET_DIR="$target_dir" cargo build --manifest-path "$ex/Cargo.toml" \
+    --target wasm32-wasip2 --profile release-small
+done
+fetch3_wasm="$target_dir/wasm32-wasip2/release-small/anyfetch_wasip3_fetch.wasm"
+service3_wasm="$target_dir/wasm32-wasip2/release-small/anyfetch_wasip3_service.wasm"
+ls -l "$fetch3_wasm" "$service3_wasm"
+
+step "WASI 0.3: the command example fetches, and fans out 5 one-second requests at once"
+wasmtime run -S p3 -S http "$fetch3_wasm" "$ANYFETCH_TEST_SERVER/get?from=wasip3-fetch" >"$work/fetch3.out"
+grep -q '"from": *"wasip3-fetch"' "$work/fetch3.out" || { cat "$work/fetch3.out"; exit 1; }
+wasmtime run -S p3 -S http "$fetch3_wasm" --fan-out 5 "$ANYFETCH_TEST_SERVER/delay/1" >"$work/fan3.out"
+cat "$work/fan3.out"
+# Together, not one after another: well under the 5 s that waiting in turn would take.
+awk '/^5 requests in/ { exit !($4 >= 1.0 && $4 < 2.5) } END { if (NR == 0) exit 1 }' "$work/fan3.out"
+echo "ok: the body came from the test server; the five requests waited together"
+
+step "WASI 0.3: the service example answers under wasmtime serve -S p3, several requests at once"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+wasmtime serve -S p3 -S cli --env "UPSTREAM=$ANYFETCH_TEST_SERVER" --addr "127.0.0.1:$port" \
+  "$service3_wasm" >"$work/serve3.out" 2>&1 &
+pids+=("$!")
+for _ in $(seq 150); do
+  curl -sf -D "$work/service3.head" -o "$work/service3.out" "http://127.0.0.1:$port/get?via=service" && break
+  sleep 0.2
+done
+grep -qi '^x-proxied-by: anyfetch-wasip3-service' "$work/service3.head" || { cat "$work/serve3.out"; exit 1; }
+grep -q "\"url\": *\"$ANYFETCH_TEST_SERVER/get?via=service\"" "$work/service3.out" || { cat "$work/service3.out"; exit 1; }
+now() { python3 -c 'import time; print(time.time())'; }
+start=$(now)
+for i in 1 2 3 4 5; do
+  curl -sf -o /dev/null "http://127.0.0.1:$port/delay/1" &
+  curls[$i]=$!
+done
+for i in 1 2 3 4 5; do wait "${curls[$i]}"; done
+took=$(python3 -c "print(round($(now) - $start, 3))")
+echo "5 one-second requests through the service: $took s"
+awk -v t="$took" 'BEGIN { exit !(t < 2.5) }'
+echo "ok: the service answered with the upstream's body, and served five requests at once"
 
 # ---------------------------------------------------------------------------------------------
 # Browser and Node (Rust API): the fetch backend on wasm32-unknown-unknown. The same behaviour

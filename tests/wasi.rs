@@ -1,54 +1,55 @@
-//! What only the WASI backend does, run as a component in wasmtime (`scripts/test.sh`):
-//! options the host cannot honour, the reactor's fallbacks, and the host's error codes.
+//! What only the WASI backends do, run as components in wasmtime (`scripts/test.sh`): options
+//! the host cannot honour, the host's error codes, timers and requests waiting together, and
+//! (WASI 0.2, `#[test]`s) the reactor's fallbacks. The `behaviour_test!`s run on 0.3 too.
 #![cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 
+#[macro_use]
 mod common;
 
 use std::time::{Duration, Instant};
 
 use anyfetch::{Certificate, Client};
-use common::{dead_port, run, url};
+use common::{dead_port, url};
 
-#[test]
-fn options_the_host_cannot_honour_are_refused_when_building() {
-    let cert = Certificate::from_der(b"not checked before the backend sees it");
-    let e = Client::builder()
-        .add_root_certificate(cert)
-        .build()
-        .unwrap_err();
-    assert!(e.is_unsupported(), "{e}");
-    let e = Client::builder()
-        .danger_accept_invalid_certs(true)
-        .build()
-        .unwrap_err();
-    assert!(e.is_unsupported(), "{e}");
-    let e = Client::builder()
-        .http2_prior_knowledge(true)
-        .build()
-        .unwrap_err();
-    assert!(e.is_unsupported(), "{e}");
-    // Limits are accepted and do not apply: the host pools.
-    Client::builder()
-        .limits(anyfetch::Limits::default().max_connections(1))
-        .build()
-        .unwrap();
+behaviour_test! {
+    fn options_the_host_cannot_honour_are_refused_when_building() {
+        let cert = Certificate::from_der(b"not checked before the backend sees it");
+        let e = Client::builder()
+            .add_root_certificate(cert)
+            .build()
+            .unwrap_err();
+        assert!(e.is_unsupported(), "{e}");
+        let e = Client::builder()
+            .danger_accept_invalid_certs(true)
+            .build()
+            .unwrap_err();
+        assert!(e.is_unsupported(), "{e}");
+        let e = Client::builder()
+            .http2_prior_knowledge(true)
+            .build()
+            .unwrap_err();
+        assert!(e.is_unsupported(), "{e}");
+        // Limits are accepted and do not apply: the host pools.
+        Client::builder()
+            .limits(anyfetch::Limits::default().max_connections(1))
+            .build()
+            .unwrap();
+    }
 }
 
-#[test]
-fn a_header_the_host_forbids_is_refused_not_dropped() {
-    run(async {
+behaviour_test! {
+    fn a_header_the_host_forbids_is_refused_not_dropped() {
         let e = anyfetch::get(url("/get"))
             .header("Connection", "close")
             .await
             .unwrap_err();
         assert!(e.is_unsupported(), "{e}");
         assert!(e.to_string().contains("connection"), "{e}");
-    });
+    }
 }
 
-#[test]
-fn a_connect_error_keeps_the_wasi_error_code() {
-    run(async {
+behaviour_test! {
+    fn a_connect_error_keeps_the_wasi_error_code() {
         let e = anyfetch::get(format!("http://127.0.0.1:{}/", dead_port()))
             .await
             .unwrap_err();
@@ -74,9 +75,10 @@ fn a_connect_error_keeps_the_wasi_error_code() {
             "{}",
             e.display_chain()
         );
-    });
+    }
 }
 
+/// WASI 0.2: futures driven without `block_on` (there is no reactor on 0.3).
 #[test]
 fn a_future_driven_by_another_executor_still_completes() {
     // No anyfetch::block_on runs: each wait blocks on its pollable instead of hanging.
@@ -109,9 +111,8 @@ fn block_on_nests_and_keeps_outer_requests_going() {
     );
 }
 
-#[test]
-fn timers_and_requests_wait_together() {
-    run(async {
+behaviour_test! {
+    fn timers_and_requests_wait_together() {
         let start = Instant::now();
         let client = Client::builder()
             .retry(anyfetch::Retry::new(1).backoff_factor(1.0).jitter(0.0))
@@ -139,5 +140,5 @@ fn timers_and_requests_wait_together() {
             took >= Duration::from_secs(1) && took < Duration::from_millis(1800),
             "{took:?}"
         );
-    });
+    }
 }

@@ -11,19 +11,25 @@
 //!   read at compile time (`ANYFETCH_TEST_SERVER`, and `ANYFETCH_DEAD_PORT` for a port where
 //!   nothing listens), and each test is an `async fn` under `#[wasm_bindgen_test]`.
 //!
-//! [`behaviour_test!`] writes one test for all three.
+//! - as WASI 0.3 components (`tests/wasip3/`, feature `wasip3`), the same files are compiled
+//!   into one command with the cfg `anyfetch_p3_suite`: each test is an `async fn` that the
+//!   command's async `run` awaits (a 0.3 task cannot block, so libtest's synchronous `main`
+//!   cannot run them); `tests/wasip3/run.sh` runs each case in its own `wasmtime run -S p3`.
+//!
+//! [`behaviour_test!`] writes one test for all of them.
 
 #![allow(dead_code)]
 
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(not(any(all(target_arch = "wasm32", target_os = "unknown"), anyfetch_p3_suite)))]
 use std::future::Future;
 
 /// One behaviour test for every host: `#[test] fn name() { run(async { body }) }` natively and
-/// on WASI, `#[wasm_bindgen_test] async fn name() { body }` on `wasm32-unknown-unknown`.
+/// on WASI 0.2, `#[wasm_bindgen_test] async fn name() { body }` on `wasm32-unknown-unknown`,
+/// `pub async fn name() { body }` in the WASI 0.3 suite (whose build script lists the cases).
 #[allow(unused_macros)]
 macro_rules! behaviour_test {
     ($(#[$meta:meta])* fn $name:ident() $body:block) => {
-        #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+        #[cfg(not(any(all(target_arch = "wasm32", target_os = "unknown"), anyfetch_p3_suite)))]
         $(#[$meta])*
         #[test]
         fn $name() {
@@ -34,6 +40,10 @@ macro_rules! behaviour_test {
         $(#[$meta])*
         #[wasm_bindgen_test::wasm_bindgen_test]
         async fn $name() $body
+
+        #[cfg(anyfetch_p3_suite)]
+        $(#[$meta])*
+        pub async fn $name() $body
     };
 }
 
@@ -90,7 +100,7 @@ pub fn url(path: &str) -> String {
 }
 
 /// Runs one test's future to completion on this host's executor.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[cfg(not(any(all(target_arch = "wasm32", target_os = "unknown"), anyfetch_p3_suite)))]
 pub fn run<F: Future>(future: F) -> F::Output {
     imp::run(future)
 }
@@ -139,6 +149,7 @@ mod imp {
 
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 mod imp {
+    #[cfg(not(anyfetch_p3_suite))]
     use std::future::Future;
 
     pub fn base() -> String {
@@ -147,6 +158,7 @@ mod imp {
         )
     }
 
+    #[cfg(not(anyfetch_p3_suite))]
     pub fn run<F: Future>(future: F) -> F::Output {
         anyfetch::block_on(future)
     }

@@ -646,6 +646,38 @@ behaviour_test! {
     }
 }
 
+behaviour_test! {
+    fn a_body_whose_source_fails_is_never_sent_as_complete() {
+        let key = common::unique_key();
+        let chunks = futures::stream::iter(vec![
+            Ok::<_, std::io::Error>(vec![b'x'; 16 * 1024]),
+            Ok(vec![b'x'; 16 * 1024]),
+            Err(std::io::Error::other("the source broke")),
+        ]);
+        let e = anyfetch::post(url(&format!("/upload-sink?key={key}")))
+            .body(anyfetch::Body::from_stream(chunks))
+            .await
+            .unwrap_err();
+        if host() == Host::Browser {
+            // Chromium streams uploads over HTTP/2 or HTTP/3 only: nothing was sent.
+            assert!(e.is_unsupported(), "{e}");
+            return;
+        }
+        assert!(e.is_request(), "{e}");
+        assert!(e.display_chain().to_string().contains("the source broke"), "{}", e.display_chain());
+        // The server must not have taken the 32 KiB it got as the whole body: the upload ends
+        // broken (or never reaches the handler), never complete.
+        anyfetch::get(url("/delay/1")).await.unwrap();
+        let v: Value = anyfetch::get(url(&format!("/upload-result/{key}")))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_ne!(v["complete"], json!(true), "{v}");
+    }
+}
+
 /// The same URL on another origin: `localhost` for `127.0.0.1`.
 fn other_origin(path: &str) -> String {
     url(path).replacen("127.0.0.1", "localhost", 1)

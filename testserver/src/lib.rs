@@ -35,6 +35,8 @@ pub(crate) struct State {
     digest_nonces: Mutex<HashMap<String, String>>,
     /// `/retry/{key}` attempt counters.
     retries: Mutex<HashMap<String, u64>>,
+    /// `/upload-sink?key=K` outcomes: how each keyed upload ended, for `/upload-result/{key}`.
+    uploads: Mutex<HashMap<String, serde_json::Value>>,
 }
 
 impl State {

@@ -74,7 +74,7 @@ async fn route(req: Request<Incoming>, ctx: Ctx) -> Resp {
         return crate::hijack::request(&req, &ctx);
     }
     if req.uri().path() == "/upload-sink" {
-        return stream::upload_sink(req).await;
+        return stream::upload_sink(req, &ctx).await;
     }
     let (parts, body) = req.into_parts();
     let body = match body.collect().await {
@@ -162,6 +162,7 @@ async fn dispatch(r: &Req) -> Result<Resp, Resp> {
         ["response-headers"] => content::response_headers(r)?,
         ["retry", key] => content::retry(r, &d(key))?,
         ["retry-count", key] => content::retry_count(r, &d(key)),
+        ["upload-result", key] => stream::upload_result(r, &d(key)),
         ["base64", value] => content::base64(value)?,
         ["uuid"] => content::uuid(),
         ["cache"] => content::cache(r).await,

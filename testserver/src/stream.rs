@@ -162,7 +162,18 @@ pub(crate) fn lines(r: &Req, n: &str) -> Result<Resp, Resp> {
 }
 
 /// `/upload-sink`: counts the request body without buffering it.
-pub(crate) async fn upload_sink(req: Request<Incoming>) -> Resp {
+pub(crate) async fn upload_sink(req: Request<Incoming>, ctx: &crate::req::Ctx) -> Resp {
+    // `?key=K`: how the upload ended is kept for `/upload-result/K`.
+    let key = req.uri().query().and_then(|q| {
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("key="))
+            .map(crate::req::pct_decode)
+    });
+    let record = |outcome: serde_json::Value| {
+        if let (Some(k), Ok(mut m)) = (&key, ctx.state.uploads.lock()) {
+            m.insert(k.clone(), outcome);
+        }
+    };
     let mut body = req.into_body();
     let mut n: u64 = 0;
     while let Some(frame) = body.frame().await {
@@ -172,8 +183,25 @@ pub(crate) async fn upload_sink(req: Request<Incoming>) -> Resp {
                     n += d.len() as u64;
                 }
             }
-            Err(_) => return bad_request("error reading the request body"),
+            Err(_) => {
+                record(json!({"complete": false, "received": n}));
+                return bad_request("error reading the request body");
+            }
         }
     }
+    record(json!({"complete": true, "received": n}));
     ok_json(&json!({"received": n}))
+}
+
+/// `/upload-result/{key}`: how the upload to `/upload-sink?key={key}` ended (`complete` and
+/// `received`), or `{"complete": null}` while none has ended, or when it never arrived.
+pub(crate) fn upload_result(r: &Req, key: &str) -> Resp {
+    let outcome = r
+        .ctx
+        .state
+        .uploads
+        .lock()
+        .ok()
+        .and_then(|m| m.get(key).cloned());
+    ok_json(&outcome.unwrap_or_else(|| json!({"complete": null})))
 }

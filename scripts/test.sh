@@ -48,7 +48,7 @@ if [ "$(wasmtime --version 2>/dev/null | awk '{print $2}')" != "$WASMTIME_VERSIO
 fi
 wasmtime --version
 
-step "WASI: the vendored WIT and the bindings are wasi 0.2.0"
+step "WASI: the vendored WIT and the bindings are wasi 0.2.0 (wit/deps) and 0.3.0 (wit/p3/deps)"
 scripts/vendor-wit.sh --check
 
 step "WASI: lint and format (library, tests, examples)"

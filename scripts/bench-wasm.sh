@@ -3,7 +3,8 @@
 # JSON, print one field) written with anyfetch and with its peers, kept in benches/wasm/:
 #
 #   WASI 0.2 command components (wasm32-wasip2, `wasmtime run -S http`):
-#     anyfetch (json only), anyfetch-ascii (json only, the program pins url's ASCII-only IDNA
+#     anyfetch (json only), anyfetch-p3 (json only, the WASI 0.3 backend: a command exporting
+#     an async `run`, run with -S p3), anyfetch-ascii (json only, the program pins url's ASCII-only IDNA
 #     backend, idna_adapter 1.0), anyfetch (default features), wstd 0.6, waki 0.5, and the
 #     floor: a raw client on the `wasip2` bindings;
 #   web (wasm32-unknown-unknown, `wasm-bindgen --target web`, run in Node's global fetch):
@@ -44,7 +45,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-wasi_programs=(anyfetch-json anyfetch-ascii anyfetch-default wstd waki raw)
+wasi_programs=(anyfetch-json anyfetch-p3 anyfetch-ascii anyfetch-default wstd waki raw)
 web_programs=(anyfetch anyfetch-ascii reqwest)
 harness="python3 $root/benches/wasm/harness.py"
 
@@ -63,6 +64,11 @@ for p in "${web_programs[@]}"; do
     --profile release-small >&2
 done
 wasi_dir="$CARGO_TARGET_DIR/wasm32-wasip2/release-small"
+# The 0.3 program is a cdylib (its file name has underscores), run with WASI 0.3 on.
+if [ -f "$wasi_dir/bench_wasi_anyfetch_p3.wasm" ]; then
+  cp "$wasi_dir/bench_wasi_anyfetch_p3.wasm" "$wasi_dir/bench-wasi-anyfetch-p3.wasm"
+fi
+wasi_flags() { case "$1" in *p3*) echo "-S p3 -S http" ;; *) echo "-S http" ;; esac; }
 web_dir="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release-small"
 out=$(mktemp -d)
 server_pid=
@@ -122,9 +128,9 @@ check() { # name expected command...
 echo "==> checking every program against the test server" >&2
 for p in "${wasi_programs[@]}"; do
   check "wasi-$p" "status=200 count=1 field=$doc_field" \
-    wasmtime run -S http "$wasi_dir/bench-wasi-$p.wasm" "$doc_url"
+    wasmtime run $(wasi_flags "$p") "$wasi_dir/bench-wasi-$p.wasm" "$doc_url"
   [ "$wasm_opt" = 1 ] && check "wasi-$p (wasm-opt)" "status=200 count=1 field=$doc_field" \
-    wasmtime run -S http "$out/wasi-$p-oz.wasm" "$doc_url"
+    wasmtime run $(wasi_flags "$p") "$out/wasi-$p-oz.wasm" "$doc_url"
 done
 cat >"$out/run.mjs" <<'EOF'
 import { readFileSync } from "node:fs";
@@ -160,7 +166,7 @@ if [ "$timing" = 1 ]; then
   echo
   cmds=()
   for p in "${wasi_programs[@]}"; do
-    cmds+=("$p=wasmtime run -S http $wasi_dir/bench-wasi-$p.wasm $tiny_url $count /n")
+    cmds+=("$p=wasmtime run $(wasi_flags "$p") $wasi_dir/bench-wasi-$p.wasm $tiny_url $count /n")
   done
   $harness time "$rounds" wstd "status=200 count=$count field=$tiny_field" "${cmds[@]}"
   echo

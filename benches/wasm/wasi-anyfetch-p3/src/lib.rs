@@ -1,5 +1,6 @@
 //! The benchmark program with anyfetch on WASI 0.3 (see `../common/args.rs`).
 include!("../../common/args.rs");
+include!("../../common/anyfetch.rs");
 
 struct Bench;
 
@@ -8,19 +9,7 @@ wasip3::cli::command::export!(Bench);
 impl wasip3::exports::cli::run::Guest for Bench {
     async fn run() -> Result<(), ()> {
         let args = args();
-        let run = async {
-            let client = anyfetch::Client::new();
-            let mut last = (0, serde_json::Value::Null);
-            for _ in 0..args.count {
-                let mut response = client.get(args.url.as_str()).await?;
-                let status = response.status().as_u16();
-                if status != 200 {
-                    return Ok((status, serde_json::Value::Null));
-                }
-                last = (status, response.json::<serde_json::Value>().await?);
-            }
-            Ok::<_, anyfetch::Error>(last)
-        };
+        let run = fetch_all(&args);
         match run.await {
             Ok((200, doc)) if doc.pointer(&args.pointer).is_some() => {
                 report(&args, 200, &doc);

@@ -52,9 +52,53 @@ export type Retry =
       total: number;
       /** Seconds of the first wait, doubled for each retry after (with jitter). Default 0.5. */
       backoffFactor?: number;
-      /** Statuses retried (idempotent methods only). Default [429, 502, 503, 504]. */
+      /** The longest wait in seconds; a `Retry-After` asking for longer ends the retries. Default 30. */
+      backoffMax?: number;
+      /** Statuses retried. Default [429, 502, 503, 504]. */
       statusForcelist?: number[];
+      /** Methods retried on those statuses. Default the idempotent ones (GET, HEAD, PUT, DELETE, OPTIONS, TRACE). A failed connection is retried whatever the method. */
+      methods?: string[];
+      /** Statuses whose `Retry-After` header sets the wait; on the others the backoff applies. Default every status retried. */
+      afterStatusCodes?: number[];
     };
+
+/** What the request hooks see: change `headers` to change what is sent. */
+export interface HookRequest {
+  readonly method: string;
+  /** The absolute URL of this hop. */
+  readonly url: string;
+  headers: Headers;
+}
+
+/**
+ * Hooks; each may return a promise, which is awaited. Hooks run in order; `extend` appends.
+ * A hook that throws (or rejects) fails the request with what it threw.
+ */
+export interface Hooks {
+  /** Before each request is sent: redirect hops, auth round-trips and retries included. */
+  beforeRequest?: Array<(request: HookRequest) => void | Promise<void>>;
+  /** Before each retry (once per retry), after its wait. */
+  beforeRetry?: Array<(state: { request: HookRequest; retryCount: number }) => void | Promise<void>>;
+  /** On the final response (after redirects and retries); returning a `Response` replaces it. */
+  afterResponse?: Array<
+    (request: { method: string; url: string }, options: RequestOptions, response: Response) => void | Response | Promise<void | Response>
+  >;
+  /** Before an anyfetch error is thrown by a request; returning an error replaces it. */
+  beforeError?: Array<(error: HTTPError) => HTTPError | void | Promise<HTTPError | void>>;
+}
+
+/** Progress of a download or upload. */
+export interface Progress {
+  /** Bytes so far. */
+  transferred: number;
+  /** Bytes in all, or 0 when unknown. */
+  total: number;
+  /** `transferred / total` (0 when the total is unknown), 1 at the end. */
+  percent: number;
+}
+
+/** A function with the signature of the global `fetch`. */
+export type FetchFunction = (input: string, init: RequestInit) => Promise<globalThis.Response>;
 
 /** A file to upload: bytes, a `Blob`/`File`, a string, or `[filename, data, contentType?]`. */
 export type FileValue =
@@ -78,6 +122,11 @@ export interface ClientOptions {
   maxRedirects?: number;
   auth?: Auth;
   retry?: Retry;
+  hooks?: Hooks;
+  /** Called instead of the global `fetch` (in Node, one bound to undici's `ProxyAgent` for a proxy). Default the global `fetch`. */
+  fetch?: FetchFunction;
+  /** Reject with an {@link HTTPStatusError} on a 4xx or 5xx. Default `false` (call `raiseForStatus()`, as in httpx). */
+  throwHttpErrors?: boolean;
 }
 
 /** Per-request options. At most one body: `json`, `form`, `content` or `files` (`form` + `files` combine into one multipart body). */
@@ -98,7 +147,18 @@ export interface RequestOptions {
   followRedirects?: boolean;
   /** Browsers: which cookies and HTTP auth the browser sends and stores (fetch's `credentials`). Default `"same-origin"`. No effect in Node. */
   credentials?: "omit" | "same-origin" | "include";
+  /** Aborting rejects the request, its retries, and any read of its body with the signal's `reason` (an `AbortError` by default). */
+  signal?: AbortSignal;
+  /** Called when the body starts to be read, after each chunk (`chunk` its bytes as the runtime hands them over), and at the end. */
+  onDownloadProgress?: (progress: Progress, chunk: Uint8Array) => void;
+  /** Called when the request starts (0) and once the server has answered (the whole body). fetch gives no finer upload progress. */
+  onUploadProgress?: (progress: Progress) => void;
+  /** Reject on a 4xx or 5xx for this request. Default: the client's (`false`). */
+  throwHttpErrors?: boolean;
 }
+
+/** A one-off request's options: a request's, and a client's (`baseUrl`, `retry`, `hooks`, `fetch`...). */
+export interface OneOffOptions extends RequestOptions, Omit<ClientOptions, keyof RequestOptions> {}
 
 /** An HTTP response: the head at once, the body read whole or streamed. */
 export class Response {
@@ -134,6 +194,8 @@ export class Response {
 /** An HTTP client: base URL, default headers, auth, timeouts, redirects and retries for every request. */
 export class Client {
   constructor(options?: ClientOptions);
+  /** A new client with `options` over this one's: headers and params merged (the new ones win), hooks appended, `retry`/`timeout` objects merged, the rest replaced. It has its own cookie jar. */
+  extend(options: ClientOptions | ((parent: ClientOptions) => ClientOptions)): Client;
   request(method: string, url: string | URL, options?: RequestOptions): Promise<Response>;
   get(url: string | URL, options?: RequestOptions): Promise<Response>;
   post(url: string | URL, options?: RequestOptions): Promise<Response>;
@@ -145,20 +207,22 @@ export class Client {
 }
 
 /** One-off requests on a new default client each (no shared state). */
-export function request(method: string, url: string | URL, options?: RequestOptions): Promise<Response>;
-export function get(url: string | URL, options?: RequestOptions): Promise<Response>;
-export function post(url: string | URL, options?: RequestOptions): Promise<Response>;
-export function put(url: string | URL, options?: RequestOptions): Promise<Response>;
-export function patch(url: string | URL, options?: RequestOptions): Promise<Response>;
-declare function del(url: string | URL, options?: RequestOptions): Promise<Response>;
+export function request(method: string, url: string | URL, options?: OneOffOptions): Promise<Response>;
+export function get(url: string | URL, options?: OneOffOptions): Promise<Response>;
+export function post(url: string | URL, options?: OneOffOptions): Promise<Response>;
+export function put(url: string | URL, options?: OneOffOptions): Promise<Response>;
+export function patch(url: string | URL, options?: OneOffOptions): Promise<Response>;
+declare function del(url: string | URL, options?: OneOffOptions): Promise<Response>;
 export { del as delete };
-export function head(url: string | URL, options?: RequestOptions): Promise<Response>;
-export function options(url: string | URL, options?: RequestOptions): Promise<Response>;
+export function head(url: string | URL, options?: OneOffOptions): Promise<Response>;
+export function options(url: string | URL, options?: OneOffOptions): Promise<Response>;
 
 /** Base class of every anyfetch error. Invalid input (a bad URL or option) is a plain `HTTPError`. */
 export class HTTPError extends Error {
-  /** The URL the error concerns, if known. */
+  /** The URL the error concerns, if known (a password in it as `[redacted]`). */
   readonly url: string | null;
+  /** What failed beneath, when something did: the runtime's own error (`name`, `message`, and Node's `code`). */
+  readonly cause?: Error & { code?: string };
 }
 /** A transport failure: nothing usable came back. */
 export class RequestError extends HTTPError {}

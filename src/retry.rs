@@ -28,6 +28,7 @@ pub struct Retry {
     status_forcelist: Vec<u16>,
     methods: Option<Vec<Method>>,
     respect_retry_after: bool,
+    retry_after_statuses: Option<Vec<u16>>,
 }
 
 impl Retry {
@@ -41,6 +42,7 @@ impl Retry {
             status_forcelist: vec![429, 502, 503, 504],
             methods: None,
             respect_retry_after: true,
+            retry_after_statuses: None,
         }
     }
 
@@ -82,6 +84,13 @@ impl Retry {
         self
     }
 
+    /// The statuses whose `Retry-After` is honoured (ky's `afterStatusCodes`); on the others the
+    /// header is ignored and the backoff applies. Defaults to every status in the list.
+    pub fn retry_after_statuses(mut self, statuses: impl IntoIterator<Item = u16>) -> Self {
+        self.retry_after_statuses = Some(statuses.into_iter().collect());
+        self
+    }
+
     pub(crate) fn method_allowed(&self, m: &Method) -> bool {
         match &self.methods {
             Some(list) => list.contains(m),
@@ -105,8 +114,12 @@ impl Retry {
 
     /// The wait a response asks for: `None` when it names none, `Some(None)` when it asks
     /// for longer than `backoff_max` (stop retrying).
-    pub(crate) fn retry_after(&self, headers: &HeaderMap) -> Option<Option<Duration>> {
-        if !self.respect_retry_after {
+    pub(crate) fn retry_after(&self, status: u16, headers: &HeaderMap) -> Option<Option<Duration>> {
+        let honoured = self
+            .retry_after_statuses
+            .as_ref()
+            .is_none_or(|list| list.contains(&status));
+        if !self.respect_retry_after || !honoured {
             return None;
         }
         let v = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
@@ -156,16 +169,29 @@ mod tests {
     fn retry_after_forms() {
         let r = Retry::new(1);
         let mut h = HeaderMap::new();
-        assert_eq!(r.retry_after(&h), None);
+        assert_eq!(r.retry_after(503, &h), None);
         h.insert("retry-after", "2".parse().unwrap());
-        assert_eq!(r.retry_after(&h), Some(Some(Duration::from_secs(2))));
+        assert_eq!(r.retry_after(503, &h), Some(Some(Duration::from_secs(2))));
         h.insert("retry-after", "3600".parse().unwrap());
-        assert_eq!(r.retry_after(&h), Some(None));
+        assert_eq!(r.retry_after(503, &h), Some(None));
         h.insert(
             "retry-after",
             "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
         );
-        assert_eq!(r.retry_after(&h), Some(Some(Duration::ZERO)));
+        assert_eq!(r.retry_after(503, &h), Some(Some(Duration::ZERO)));
+    }
+
+    #[test]
+    fn retry_after_only_on_the_statuses_named() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", "2".parse().unwrap());
+        let r = Retry::new(1).retry_after_statuses([429]);
+        assert_eq!(r.retry_after(429, &h), Some(Some(Duration::from_secs(2))));
+        assert_eq!(r.retry_after(503, &h), None);
+        assert_eq!(
+            Retry::new(1).retry_after(503, &h),
+            Some(Some(Duration::from_secs(2)))
+        );
     }
 
     #[test]
@@ -174,7 +200,7 @@ mod tests {
         let wait = |v: &str| {
             let mut h = HeaderMap::new();
             h.insert("retry-after", v.parse().unwrap());
-            r.retry_after(&h)
+            r.retry_after(503, &h)
         };
         // Too long for a Duration, or for backoff_max: the retries stop.
         for v in [

@@ -168,7 +168,7 @@ async fn send_with_retries(client: &Client, mut request: Request) -> Result<Resp
                 if retry.status_allowed(resp.status().as_u16())
                     && retry.method_allowed(&method) =>
             {
-                match retry.retry_after(resp.headers()) {
+                match retry.retry_after(resp.status().as_u16(), resp.headers()) {
                     Some(Some(wait)) => wait,
                     Some(None) => return result,
                     None => retry.backoff(attempt),

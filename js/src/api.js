@@ -3,7 +3,7 @@
 // The entry files (node.js, browser.js) load the wasm before anything here runs.
 
 import { RawClient, request as rawRequest } from "../pkg/anyfetch.js";
-import { toError } from "./errors.js";
+import { HTTPError, toError } from "./errors.js";
 
 export {
   HTTPError,
@@ -125,21 +125,92 @@ export class Response {
   }
 }
 
-async function send(promise) {
-  return new Response(await call(promise));
+/** Options as `[key, value]` pairs (a plain object, Map, Headers, URLSearchParams or pairs). */
+function pairsOf(v) {
+  if (v == null) return [];
+  if (Array.isArray(v)) return v;
+  if (typeof v.entries === "function") return [...v.entries()];
+  return Object.entries(v);
+}
+
+/** `over`'s pairs after `base`'s, without the keys `over` names (compared by `norm`). */
+function mergePairs(base, over, norm) {
+  if (base === undefined) return over;
+  if (over === undefined) return base;
+  const named = new Set(pairsOf(over).map(([k]) => norm(String(k))));
+  return [...pairsOf(base).filter(([k]) => !named.has(norm(String(k)))), ...pairsOf(over)];
+}
+
+const HOOKS = ["beforeRequest", "beforeRetry", "afterResponse", "beforeError"];
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** `client.extend(over)`: `over`'s options over `base`'s, ky style. */
+function mergeOptions(base, over) {
+  const out = { ...base, ...over };
+  out.headers = mergePairs(base.headers, over.headers, (k) => k.toLowerCase());
+  out.params = mergePairs(base.params, over.params, (k) => k);
+  if (base.hooks !== undefined || over.hooks !== undefined) {
+    out.hooks = {};
+    for (const k of HOOKS) {
+      const list = [...(base.hooks?.[k] ?? []), ...(over.hooks?.[k] ?? [])];
+      if (list.length) out.hooks[k] = list;
+    }
+  }
+  for (const k of ["retry", "timeout"]) {
+    if (isObject(base[k]) && isObject(over[k])) out[k] = { ...base[k], ...over[k] };
+  }
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+/**
+ * Sends with `start()` (a Rust promise), then runs what JavaScript runs: the `afterResponse`
+ * hooks, `throwHttpErrors`, and on an anyfetch error the `beforeError` hooks.
+ */
+async function exchange(start, hooks, throwHttpErrors, request, options) {
+  try {
+    let response = new Response(await call(start()));
+    for (const hook of hooks?.afterResponse ?? []) {
+      const replaced = await hook(request, options, response);
+      if (replaced instanceof Response) response = replaced;
+    }
+    if (throwHttpErrors && response.isError) response.raiseForStatus();
+    return response;
+  } catch (e) {
+    let error = e;
+    if (error instanceof HTTPError) {
+      for (const hook of hooks?.beforeError ?? []) error = (await hook(error)) ?? error;
+    }
+    throw error;
+  }
 }
 
 /** An HTTP client: a base URL, default headers, auth, timeouts, redirects and retries for every request. */
 export class Client {
   #raw;
+  #options;
 
   constructor(options = {}) {
     this.#raw = sync(() => new RawClient(options));
+    this.#options = options ?? {};
+  }
+
+  /** A new client with these options over this one's (headers and params merged, hooks added after). */
+  extend(options = {}) {
+    const over = typeof options === "function" ? options({ ...this.#options }) : options;
+    return new Client(mergeOptions(this.#options, over ?? {}));
   }
 
   /** Sends a request with any method. */
   request(method, url, options = {}) {
-    return send(this.#raw.request(String(method), String(url), options));
+    const o = this.#options;
+    return exchange(
+      () => this.#raw.request(String(method), String(url), options),
+      o.hooks,
+      options?.throwHttpErrors ?? o.throwHttpErrors ?? false,
+      { method: String(method), url: String(url) },
+      options,
+    );
   }
   get(url, options) {
     return this.request("GET", url, options);
@@ -166,7 +237,13 @@ export class Client {
 
 /** A one-off request with any method (no shared state between one-offs). */
 export function request(method, url, options = {}) {
-  return send(rawRequest(String(method), String(url), options));
+  return exchange(
+    () => rawRequest(String(method), String(url), options),
+    options?.hooks,
+    options?.throwHttpErrors ?? false,
+    { method: String(method), url: String(url) },
+    options,
+  );
 }
 export const get = (url, options) => request("GET", url, options);
 export const post = (url, options) => request("POST", url, options);

@@ -8,8 +8,10 @@
 //   ├── TooManyRedirects
 //   └── DecodingError         the body could not be decoded (bad JSON, bad gzip...)
 //
-// Rust throws plain objects `{ anyfetch: true, kind, timeoutKind, message, url, status }`;
-// `toError` turns them into these classes, in this one place.
+// Rust throws plain objects `{ anyfetch: true, kind, timeoutKind, message, url, status, cause }`;
+// `toError` turns them into these classes, in this one place. `url` has its password, if any,
+// as `[redacted]`, as in the message; `cause` is what failed beneath (the runtime's own error:
+// its name, message and Node's `code`), made an `Error` here.
 
 /** Base class of every error anyfetch throws. Invalid input (a bad URL or option) is a plain `HTTPError`. */
 export class HTTPError extends Error {
@@ -64,11 +66,21 @@ const byKind = {
   decode: DecodingError,
 };
 
+/** `{ name, message, code, cause }` from Rust as an `Error`. */
+function causeOf(raw) {
+  if (raw == null) return undefined;
+  const e = new Error(raw.message, raw.cause == null ? undefined : { cause: causeOf(raw.cause) });
+  e.name = raw.name;
+  if (raw.code != null) e.code = raw.code;
+  return e;
+}
+
 /** The class instance for an error thrown by the Rust side; anything else is returned as is. */
 export function toError(raw, response = null) {
   if (raw === null || typeof raw !== "object" || raw.anyfetch !== true) return raw;
   const { kind, timeoutKind, message, url, status } = raw;
-  if (kind === "timeout") return new TimeoutError(message, { url, kind: timeoutKind });
-  if (kind === "status") return new HTTPStatusError(message, { url, status, response });
-  return new (byKind[kind] ?? HTTPError)(message, { url });
+  const cause = causeOf(raw.cause);
+  if (kind === "timeout") return new TimeoutError(message, { url, kind: timeoutKind, cause });
+  if (kind === "status") return new HTTPStatusError(message, { url, status, response, cause });
+  return new (byKind[kind] ?? HTTPError)(message, { url, cause });
 }

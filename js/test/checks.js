@@ -229,6 +229,204 @@ export const checks = {
     const r = await client.get(`${base}/retry/${key}`, { params: { fail: 2, status: 503 } });
     eq(r.status, 200, "succeeded after retries");
   },
+
+  async "signal: aborting rejects the request, its wait, and a body read, with AbortError"(af, base) {
+    const before = new AbortController();
+    before.abort();
+    const e0 = await throws(() => af.get(`${base}/get`, { signal: before.signal }), "aborted before");
+    eq(e0.name, "AbortError", "already aborted");
+
+    const waiting = new AbortController();
+    const started = Date.now();
+    setTimeout(() => waiting.abort(), 100);
+    const e1 = await throws(() => af.get(`${base}/delay/3`, { signal: waiting.signal }), "abort while waiting");
+    eq(e1.name, "AbortError", "abort while waiting for the head");
+    ok(Date.now() - started < 2500, `rejected at once, not after the delay (${Date.now() - started} ms)`);
+
+    const reason = new Error("custom reason");
+    const custom = new AbortController();
+    setTimeout(() => custom.abort(reason), 50);
+    const e2 = await throws(() => af.get(`${base}/delay/3`, { signal: custom.signal }), "custom reason");
+    ok(e2 === reason, "rejects with the signal's own reason");
+
+    const mid = new AbortController();
+    const r = await af.get(`${base}/drip`, { params: { numbytes: 5, duration: 5 }, signal: mid.signal });
+    eq(r.status, 200, "head arrived");
+    const chunks = [];
+    const e3 = await throws(async () => {
+      for await (const chunk of r.stream()) {
+        chunks.push(chunk);
+        mid.abort();
+      }
+    }, "abort mid-body");
+    eq(e3.name, "AbortError", "abort mid-body");
+    eq(chunks.length, 1, "no chunk after the abort");
+    eq((await throws(() => r.text(), "read after abort")).name, "AbortError", "a later read rejects too");
+
+    const whole = new AbortController();
+    const r2 = await af.get(`${base}/drip`, { params: { numbytes: 5, duration: 5 }, signal: whole.signal });
+    setTimeout(() => whole.abort(), 100);
+    const t0 = Date.now();
+    eq((await throws(() => r2.bytes(), "abort a whole-body read")).name, "AbortError", "bytes() aborted");
+    ok(Date.now() - t0 < 2500, "bytes() rejected at once");
+  },
+
+  async "hooks: beforeRequest (async) changes headers; beforeRetry sees each retry"(af, base) {
+    const seen = [];
+    const client = new af.Client({
+      baseUrl: base,
+      retry: { total: 2, backoffFactor: 0, statusForcelist: [503] },
+      hooks: {
+        beforeRequest: [
+          async (request) => {
+            await new Promise((r) => setTimeout(r, 10));
+            request.headers.set("X-Hooked", `${request.method} ${new URL(request.url).pathname}`);
+          },
+        ],
+        beforeRetry: [
+          async ({ request, retryCount }) => {
+            seen.push(retryCount);
+            request.headers.set("X-Retry", String(retryCount));
+          },
+        ],
+      },
+    });
+    const h = await (await client.get("/headers")).json();
+    eq(h.headers["X-Hooked"], "GET /headers", "the header set after an await was sent");
+    const key = `hooks-${Math.random().toString(36).slice(2)}`;
+    const r = await client.get(`/retry/${key}`, { params: { fail: 2, status: 503 } });
+    eq(r.status, 200, "retried to success");
+    eq(seen, [1, 2], "beforeRetry once per retry, with its count");
+    const thrown = new Error("hook says no");
+    const refusing = new af.Client({ hooks: { beforeRequest: [() => Promise.reject(thrown)] } });
+    ok((await throws(() => refusing.get(`${base}/get`), "a rejecting hook")) === thrown, "the hook's own error");
+  },
+
+  async "hooks: afterResponse may replace the response; beforeError may replace the error"(af, base) {
+    const calls = [];
+    const client = new af.Client({
+      baseUrl: base,
+      throwHttpErrors: true,
+      hooks: {
+        afterResponse: [
+          async (request, options, response) => {
+            calls.push([request.method, request.url, response.status]);
+            if (response.status === 401) return client.get("/get", { params: { replaced: "yes" } });
+          },
+        ],
+        beforeError: [
+          (error) => {
+            error.message = `[seen] ${error.message}`;
+            return error;
+          },
+        ],
+      },
+    });
+    const r = await client.get("/status/401");
+    eq((await r.json()).args, { replaced: "yes" }, "the replacement response");
+    eq(calls[0], ["GET", "/status/401", 401], "afterResponse saw the request and response");
+    const e = await throws(() => client.get("/status/404"), "a 404 with throwHttpErrors");
+    ok(e instanceof af.HTTPStatusError && e.message.startsWith("[seen] "), `beforeError ran: ${e.message}`);
+  },
+
+  async "throwHttpErrors: off by default, opt-in per client or request"(af, base) {
+    eq((await af.get(`${base}/status/404`)).status, 404, "resolves by default");
+    const e = await throws(() => af.get(`${base}/status/404`, { throwHttpErrors: true }), "one-off opt-in");
+    ok(e instanceof af.HTTPStatusError && e.status === 404 && e.response.status === 404, `${e}`);
+    const strict = new af.Client({ throwHttpErrors: true });
+    await throws(() => strict.get(`${base}/status/500`), "client opt-in");
+    eq((await strict.get(`${base}/status/500`, { throwHttpErrors: false })).status, 500, "request opt-out");
+  },
+
+  async "onDownloadProgress: bytes counted from 0 to Content-Length"(af, base) {
+    const events = [];
+    const r = await af.get(`${base}/stream-bytes/3000`, {
+      params: { chunk_size: 1000 },
+      onDownloadProgress: (p, chunk) => events.push({ ...p, chunk: chunk.length }),
+    });
+    const body = await r.bytes();
+    eq(body.length, 3000, "body");
+    eq(events[0], { transferred: 0, total: 0, percent: 0, chunk: 0 }, "first event (chunked: no total)");
+    eq(events.at(-1), { transferred: 3000, total: 3000, percent: 1, chunk: 0 }, "last event");
+    for (let i = 1; i < events.length; i++) ok(events[i].transferred >= events[i - 1].transferred, "monotonic");
+    const sized = [];
+    await (await af.get(`${base}/bytes/1200`, { onDownloadProgress: (p) => sized.push(p) })).bytes();
+    eq(sized[0], { transferred: 0, total: 1200, percent: 0 }, "Content-Length is the total");
+    eq(sized.at(-1), { transferred: 1200, total: 1200, percent: 1 }, "ends at 100%");
+  },
+
+  async "onUploadProgress: from 0 to the body's size"(af, base) {
+    const events = [];
+    const r = await af.post(`${base}/post`, { content: "x".repeat(1000), onUploadProgress: (p) => events.push(p) });
+    eq((await r.json()).data.length, 1000, "uploaded");
+    eq(events[0], { transferred: 0, total: 1000, percent: 0 }, "start");
+    eq(events.at(-1), { transferred: 1000, total: 1000, percent: 1 }, "end");
+  },
+
+  async "fetch: a custom fetch function is used instead of the global one"(af, base) {
+    const urls = [];
+    const fetch = (url, init) => {
+      urls.push(String(url));
+      const headers = new Headers(init.headers);
+      headers.set("X-Via", "custom-fetch");
+      return globalThis.fetch(url, { ...init, headers });
+    };
+    const client = new af.Client({ fetch });
+    const h = await (await client.get(`${base}/headers`)).json();
+    eq(h.headers["X-Via"], "custom-fetch", "sent through the custom fetch");
+    eq(urls, [`${base}/headers`], "called once");
+    const one = await (await af.get(`${base}/headers`, { fetch })).json();
+    eq(one.headers["X-Via"], "custom-fetch", "one-offs take it too");
+    const bad = await throws(() => af.get(`${base}/get`, { fetch: async () => ({}) }), "not a Response");
+    ok(bad instanceof af.RequestError, `a typed error: ${bad}`);
+  },
+
+  async "extend: options merged over the parent's"(af, base) {
+    const order = [];
+    const parent = new af.Client({
+      baseUrl: base,
+      headers: { "X-A": "1", "X-B": "parent" },
+      hooks: { beforeRequest: [() => order.push("parent")] },
+    });
+    const child = parent.extend({ headers: { "x-b": "child" }, hooks: { beforeRequest: [() => order.push("child")] } });
+    const h = (await (await child.get("/headers")).json()).headers;
+    eq([h["X-A"], h["X-B"]], ["1", "child"], "headers merged, the child's win (case-insensitive)");
+    eq(order, ["parent", "child"], "hooks appended");
+    const fromFn = parent.extend((o) => ({ headers: { ...o.headers, "X-C": "3" } }));
+    eq((await (await fromFn.get("/headers")).json()).headers["X-C"], "3", "extend(fn)");
+    eq((await (await parent.get("/headers")).json()).headers["X-B"], "parent", "the parent is unchanged");
+  },
+
+  async "retry: methods, backoffMax and afterStatusCodes"(af, base) {
+    const attempts = async (key) => (await (await af.get(`${base}/retry-count/${key}`)).json()).attempts;
+    const k1 = `m-${Math.random().toString(36).slice(2)}`;
+    const post = new af.Client({ retry: { total: 2, backoffFactor: 0, methods: ["POST"], statusForcelist: [503] } });
+    eq((await post.post(`${base}/retry/${k1}`, { params: { fail: 5 } })).status, 503, "gave up");
+    eq(await attempts(k1), 3, "POST retried when methods names it");
+
+    const k2 = `b-${Math.random().toString(36).slice(2)}`;
+    const capped = new af.Client({ retry: { total: 2, backoffMax: 1, statusForcelist: [503] } });
+    eq((await capped.get(`${base}/retry/${k2}`, { params: { fail: 5, retry_after: 3 } })).status, 503, "503");
+    eq(await attempts(k2), 1, "a Retry-After over backoffMax ends the retries");
+
+    const k3 = `a-${Math.random().toString(36).slice(2)}`;
+    const ignoring = new af.Client({ retry: { total: 2, backoffFactor: 0, afterStatusCodes: [429], statusForcelist: [503] } });
+    const t0 = Date.now();
+    eq((await ignoring.get(`${base}/retry/${k3}`, { params: { fail: 1, retry_after: 100 } })).status, 200, "retried");
+    eq(await attempts(k3), 2, "Retry-After of a status not in afterStatusCodes is ignored");
+    ok(Date.now() - t0 < 5000, "did not wait the 100 s");
+  },
+
+  async "errors keep their shape: classes, name, cause, redacted URL"(af) {
+    const e = await throws(() => af.get("http://user:s3cret@127.0.0.1:1/"), "refused");
+    ok(e instanceof af.RequestError && e instanceof af.HTTPError && e instanceof Error, `classes: ${e}`);
+    ok(["ConnectError", "RequestError"].includes(e.name), `name ${e.name}`);
+    ok(e.cause instanceof Error && typeof e.cause.name === "string", `cause: ${e.cause}`);
+    ok(!e.message.includes("s3cret") && !String(e.url).includes("s3cret"), `redacted: ${e.message} ${e.url}`);
+    ok(e.message.includes("127.0.0.1:1/") && e.url === "http://127.0.0.1:1/", `the URL is named: ${e.message} ${e.url}`);
+    const bad = await throws(() => af.get(`http://127.0.0.1:1/`, { retry: "no" }), "bad option");
+    ok(bad instanceof af.HTTPError && bad.name === "HTTPError", `invalid input: ${bad.name}`);
+  },
 };
 
 /** Runs every check (or those named); resolves to `[{ name, ok, error, ms }]`. */

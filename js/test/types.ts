@@ -32,12 +32,33 @@ async function main(base: string): Promise<void> {
   for await (const chunk of r.stream()) chunk.byteLength;
   for await (const line of r.lines()) line.toUpperCase();
 
+  const controller = new AbortController();
+  const strict = client.extend({
+    throwHttpErrors: true,
+    fetch: (input, init) => fetch(input, init),
+    retry: { total: 2, methods: ["GET", "POST"], backoffMax: 10, afterStatusCodes: [429, 503] },
+    hooks: {
+      beforeRequest: [async (req) => req.headers.set("x-id", `${req.method} ${req.url}`)],
+      beforeRetry: [({ request, retryCount }) => request.headers.set("x-retry", String(retryCount))],
+      afterResponse: [async (req, options, res) => (res.status === 401 ? client.get(req.url, options) : undefined)],
+      beforeError: [(e) => e],
+    },
+  });
+  const p = await strict.get("/bytes/10", {
+    signal: controller.signal,
+    onDownloadProgress: ({ transferred, total, percent }, chunk) => console.log(transferred, total, percent, chunk.length),
+    onUploadProgress: (progress) => console.log(progress.percent),
+  });
+  await get(`${base}/get`, { retry: 2, hooks: { beforeError: [] }, throwHttpErrors: true, baseUrl: base });
+  const child = strict.extend((parent) => ({ headers: parent.headers }));
+  console.log(p.status, child);
+
   try {
     r.raiseForStatus();
   } catch (e) {
     if (e instanceof HTTPStatusError) console.log(e.status, e.response.status, e.url);
     else if (e instanceof TimeoutError) console.log(e.kind);
-    else if (e instanceof HTTPError) console.log(e.message);
+    else if (e instanceof HTTPError) console.log(e.message, e.cause?.code);
   }
 }
 void main;

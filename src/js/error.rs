@@ -9,9 +9,14 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
 use crate::error::{Error, ErrorKind, TimeoutKind};
+use crate::transport::fetch::JsError;
+use crate::util::RedactedUrl;
 
-/// The error as a plain object (see the module docs).
+/// The error as a plain object (see the module docs); what a hook threw, unchanged.
 pub(crate) fn to_js(e: &Error) -> JsValue {
+    if let Some(thrown) = super::hooks::take_thrown(e) {
+        return thrown;
+    }
     let (kind, timeout_kind) = match e.kind() {
         ErrorKind::Builder => ("builder", None),
         ErrorKind::Connect => ("connect", None),
@@ -34,10 +39,17 @@ pub(crate) fn to_js(e: &Error) -> JsValue {
     );
     // JS errors have no `source` chain to walk: the message carries the causes.
     set(&o, "message", e.display_chain().to_string().into());
+    // The password of the URL's user info, if any, is `[redacted]` here as in the message.
     set(
         &o,
         "url",
-        e.url().map_or(JsValue::NULL, |u| u.as_str().into()),
+        e.url()
+            .map_or(JsValue::NULL, |u| RedactedUrl(u).to_string().into()),
+    );
+    set(
+        &o,
+        "cause",
+        std::error::Error::source(e).map_or(JsValue::UNDEFINED, |s| cause(s, 0)),
     );
     set(
         &o,
@@ -45,6 +57,29 @@ pub(crate) fn to_js(e: &Error) -> JsValue {
         e.status()
             .map_or(JsValue::NULL, |s| JsValue::from(s.as_u16())),
     );
+    o.into()
+}
+
+/// The error's source as `{ name, message, code, cause }`, which `errors.js` makes an `Error`:
+/// a JavaScript error keeps its own name and code (`TypeError`, `ECONNREFUSED`).
+fn cause(source: &(dyn std::error::Error + 'static), depth: u32) -> JsValue {
+    let o = Object::new();
+    match source.downcast_ref::<JsError>() {
+        Some(js) => {
+            set(&o, "name", js.name().into());
+            set(&o, "message", js.message().into());
+            if let Some(code) = js.code() {
+                set(&o, "code", code.into());
+            }
+        }
+        None => {
+            set(&o, "name", "Error".into());
+            set(&o, "message", source.to_string().into());
+        }
+    }
+    if let Some(next) = source.source().filter(|_| depth < 4) {
+        set(&o, "cause", cause(next, depth + 1));
+    }
     o.into()
 }
 

@@ -9,8 +9,10 @@
 
 mod body;
 mod error;
+mod hooks;
 mod options;
 mod response;
+mod signal;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -38,22 +40,52 @@ impl JsClient {
 
     /// Sends `method url` with per-request `options`; resolves to a [`JsResponse`].
     pub fn request(&self, method: String, url: String, options: JsValue) -> Promise {
-        send(self.inner.clone(), method, url, options)
+        send(Ok(self.inner.clone()), method, url, options, false)
     }
 }
 
-/// A one-off request on a new default client (`get(url)`, `request(method, url)`...).
+/// A one-off request on a new client (`get(url)`, `request(method, url)`...): a default one,
+/// or one with the client options given among the request's.
 #[wasm_bindgen(js_name = request)]
 pub fn one_off(method: String, url: String, options: JsValue) -> Promise {
-    send(Client::new(), method, url, options)
+    send(
+        options::one_off_client(&options),
+        method,
+        url,
+        options,
+        true,
+    )
 }
 
-fn send(client: Client, method: String, url: String, options: JsValue) -> Promise {
+fn send(
+    client: crate::Result<Client>,
+    method: String,
+    url: String,
+    options: JsValue,
+    one_off: bool,
+) -> Promise {
     future_to_promise(async move {
-        let builder = options::request(&client, &method, &url, &options)
+        let client = client.map_err(|e| error::to_js(&e))?;
+        let (builder, extras) = options::request(&client, &method, &url, &options, one_off)
             .await
             .map_err(|e| error::to_js(&e))?;
-        let response = builder.send().await.map_err(|e| error::to_js(&e))?;
-        Ok(JsResponse::new(response).into())
+        let request = builder
+            .extension(hooks::RetrySeen::default())
+            .build()
+            .map_err(|e| error::to_js(&e))?;
+        // fetch reports no upload progress: the start, and the end once the server answered.
+        let upload = extras.on_upload_progress.map(|f| {
+            let total = request.body().content_length().unwrap_or(0);
+            (f, total)
+        });
+        if let Some((f, total)) = &upload {
+            response::progress(f, 0, *total, None)?;
+        }
+        let exchange = async { client.send(request).await.map_err(|e| error::to_js(&e)) };
+        let response = signal::Signal::race(extras.signal.as_ref(), exchange).await?;
+        if let Some((f, total)) = upload {
+            response::progress(&f, total, total, None)?;
+        }
+        Ok(JsResponse::new(response, extras.signal, extras.on_download_progress).into())
     })
 }

@@ -20,6 +20,9 @@ use crate::retry::Retry;
 use crate::timeout::Timeout;
 use crate::transport::FetchCredentials;
 
+use super::hooks::{Hooks, JsHooksLayer};
+use super::signal::Signal;
+
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
     /// The global `String(value)`: how JavaScript itself turns a number or boolean into text.
@@ -36,6 +39,9 @@ const CLIENT_KEYS: &[&str] = &[
     "maxRedirects",
     "auth",
     "retry",
+    "hooks",
+    "fetch",
+    "throwHttpErrors",
 ];
 
 const REQUEST_KEYS: &[&str] = &[
@@ -49,14 +55,76 @@ const REQUEST_KEYS: &[&str] = &[
     "auth",
     "followRedirects",
     "credentials",
+    "signal",
+    "onDownloadProgress",
+    "onUploadProgress",
+    "throwHttpErrors",
 ];
+
+/// The keys only a client has: a one-off request that gives one of them gets a client of its
+/// own with them (a one-off takes the keys of both).
+const CLIENT_ONLY_KEYS: &[&str] = &["baseUrl", "maxRedirects", "retry", "hooks", "fetch"];
+
+/// What a request carries besides its [`RequestBuilder`]: read by the JavaScript `send`.
+#[derive(Default)]
+pub(super) struct Extras {
+    pub(super) signal: Option<Signal>,
+    pub(super) on_download_progress: Option<Function>,
+    pub(super) on_upload_progress: Option<Function>,
+}
 
 /// A client from `new Client(options)`.
 pub(crate) fn client(options: &JsValue) -> Result<Client> {
     let o = Opts::new(options, "Client options", CLIENT_KEYS)?;
+    client_from(&o, false)
+}
+
+/// The client for a one-off request: a default one, or one with the client-only options given.
+pub(crate) fn one_off_client(options: &JsValue) -> Result<Client> {
+    let o = Opts::new(options, "request options", &one_off_keys())?;
+    if CLIENT_ONLY_KEYS.iter().any(|k| o.get(k).is_some()) {
+        client_from(&o, true)
+    } else {
+        Ok(Client::new())
+    }
+}
+
+fn one_off_keys() -> Vec<&'static str> {
+    let mut keys = REQUEST_KEYS.to_vec();
+    keys.extend(CLIENT_KEYS.iter().filter(|k| !REQUEST_KEYS.contains(k)));
+    keys
+}
+
+/// A client from client options; for a one-off, the keys a request has too are left to
+/// [`request`].
+fn client_from(o: &Opts, one_off: bool) -> Result<Client> {
     let mut b = ClientBuilder::new();
+    if let Some(v) = o.get("fetch") {
+        let f = v
+            .dyn_into::<Function>()
+            .map_err(|_| Error::builder("option `fetch` must be a function"))?;
+        b = b.transport(crate::transport::fetch::FetchTransport::with_fetch(f));
+    }
+    if let Some(v) = o.get("hooks") {
+        let hooks = hooks(&v)?;
+        if !hooks.is_empty() {
+            b = b.layer(JsHooksLayer(std::rc::Rc::new(hooks)));
+        }
+    }
+    if let Some(v) = o.get("throwHttpErrors") {
+        boolean(&v, "throwHttpErrors")?; // read by the JavaScript layer
+    }
+    if let Some(v) = o.get("maxRedirects") {
+        b = b.max_redirects(count(&v, "maxRedirects")? as usize);
+    }
+    if let Some(v) = o.get("retry") {
+        b = b.retry(retry(&v)?);
+    }
     if let Some(v) = o.get("baseUrl") {
         b = b.base_url(text(&v, "baseUrl")?);
+    }
+    if one_off {
+        return b.build();
     }
     if let Some(v) = o.get("headers") {
         for (k, v) in pairs(&v, "headers")? {
@@ -72,26 +140,78 @@ pub(crate) fn client(options: &JsValue) -> Result<Client> {
     if let Some(v) = o.get("followRedirects") {
         b = b.follow_redirects(boolean(&v, "followRedirects")?);
     }
-    if let Some(v) = o.get("maxRedirects") {
-        b = b.max_redirects(count(&v, "maxRedirects")? as usize);
-    }
     if let Some(v) = o.get("auth") {
         b = b.auth(auth(&v)?);
-    }
-    if let Some(v) = o.get("retry") {
-        b = b.retry(retry(&v)?);
     }
     b.build()
 }
 
-/// A request from `client.request(method, url, options)`, body included (see [`super::body`]).
+/// `hooks`: `{ beforeRequest, beforeRetry, afterResponse, beforeError }`, each an array of
+/// functions. The first two run per hop in Rust ([`super::hooks`]); the JavaScript layer runs
+/// the other two, checked here so that every option is checked in one place.
+fn hooks(v: &JsValue) -> Result<Hooks> {
+    const KEYS: &[&str] = &[
+        "beforeRequest",
+        "beforeRetry",
+        "afterResponse",
+        "beforeError",
+    ];
+    let o = Opts::new(v, "hooks", KEYS)?;
+    let mut lists = KEYS.iter().map(|k| -> Result<Vec<Function>> {
+        let Some(list) = o.get(k) else {
+            return Ok(Vec::new());
+        };
+        let bad = || Error::builder(format!("option `hooks.{k}` must be an array of functions"));
+        if !Array::is_array(&list) {
+            return Err(bad());
+        }
+        Array::from(&list)
+            .iter()
+            .map(|f| f.dyn_into::<Function>().map_err(|_| bad()))
+            .collect()
+    });
+    let before_request = lists.next().unwrap_or(Ok(Vec::new()))?;
+    let before_retry = lists.next().unwrap_or(Ok(Vec::new()))?;
+    for rest in lists {
+        rest?;
+    }
+    Ok(Hooks {
+        before_request,
+        before_retry,
+    })
+}
+
+/// A request from `client.request(method, url, options)`, body included (see [`super::body`]);
+/// `one_off` for `request(method, url, options)`, whose options may also name client keys.
 pub(crate) async fn request(
     client: &Client,
     method: &str,
     url: &str,
     options: &JsValue,
-) -> Result<RequestBuilder> {
-    let o = Opts::new(options, "request options", REQUEST_KEYS)?;
+    one_off: bool,
+) -> Result<(RequestBuilder, Extras)> {
+    let o = if one_off {
+        Opts::new(options, "request options", &one_off_keys())?
+    } else {
+        Opts::new(options, "request options", REQUEST_KEYS)?
+    };
+    let mut extras = Extras::default();
+    if let Some(v) = o.get("signal") {
+        extras.signal = Some(Signal::from_option(&v)?);
+    }
+    let callback = |key: &str| -> Result<Option<Function>> {
+        o.get(key)
+            .map(|f| {
+                f.dyn_into::<Function>()
+                    .map_err(|_| Error::builder(format!("option `{key}` must be a function")))
+            })
+            .transpose()
+    };
+    extras.on_download_progress = callback("onDownloadProgress")?;
+    extras.on_upload_progress = callback("onUploadProgress")?;
+    if let Some(v) = o.get("throwHttpErrors") {
+        boolean(&v, "throwHttpErrors")?; // read by the JavaScript layer
+    }
     let mut b = client.request(method, url);
     let mut has_content_type = false;
     if let Some(v) = o.get("headers") {
@@ -125,7 +245,7 @@ pub(crate) async fn request(
         });
     }
 
-    super::body::set(
+    let b = super::body::set(
         b,
         o.get("json"),
         o.get("form"),
@@ -133,7 +253,8 @@ pub(crate) async fn request(
         o.get("files"),
         has_content_type,
     )
-    .await
+    .await?;
+    Ok((b, extras))
 }
 
 /// An options object: the keys it may have, read with `undefined` as absent.
@@ -246,12 +367,24 @@ fn timeout(v: &JsValue) -> Result<Timeout> {
     Ok(t)
 }
 
-/// `retry`: a number of retries, or `{ total, backoffFactor, statusForcelist }`.
+/// `retry`: a number of retries, or `{ total, backoffFactor, backoffMax, statusForcelist,
+/// methods, afterStatusCodes }`.
 fn retry(v: &JsValue) -> Result<Retry> {
     if v.as_f64().is_some() {
         return Ok(Retry::new(count(v, "retry")?));
     }
-    let o = Opts::new(v, "retry", &["total", "backoffFactor", "statusForcelist"])?;
+    let o = Opts::new(
+        v,
+        "retry",
+        &[
+            "total",
+            "backoffFactor",
+            "backoffMax",
+            "statusForcelist",
+            "methods",
+            "afterStatusCodes",
+        ],
+    )?;
     let total = o
         .get("total")
         .ok_or_else(|| Error::builder("option `retry` needs `total`, the most retries"))?;
@@ -266,26 +399,56 @@ fn retry(v: &JsValue) -> Result<Retry> {
             }
         }
     }
-    if let Some(list) = o.get("statusForcelist") {
-        if !Array::is_array(&list) {
-            return Err(Error::builder(
-                "option `retry.statusForcelist` must be an array of status codes",
-            ));
-        }
-        let mut codes = Vec::new();
-        for s in Array::from(&list).iter() {
-            match s.as_f64() {
-                Some(n) if (100.0..=999.0).contains(&n) && n.fract() == 0.0 => codes.push(n as u16),
-                _ => {
-                    return Err(Error::builder(
-                        "option `retry.statusForcelist` must hold status codes (100 to 999)",
-                    ))
-                }
+    if let Some(max) = o.get("backoffMax") {
+        match seconds(&max, "retry.backoffMax") {
+            Ok(Some(max)) => r = r.backoff_max(max),
+            _ => {
+                return Err(Error::builder(
+                    "option `retry.backoffMax` must be a non-negative number of seconds",
+                ))
             }
         }
-        r = r.status_forcelist(codes);
+    }
+    if let Some(list) = o.get("statusForcelist") {
+        r = r.status_forcelist(statuses(&list, "retry.statusForcelist")?);
+    }
+    if let Some(list) = o.get("afterStatusCodes") {
+        r = r.retry_after_statuses(statuses(&list, "retry.afterStatusCodes")?);
+    }
+    if let Some(list) = o.get("methods") {
+        let bad = || Error::builder("option `retry.methods` must be an array of method names");
+        if !Array::is_array(&list) {
+            return Err(bad());
+        }
+        let methods = Array::from(&list)
+            .iter()
+            .map(|m| {
+                let m = m.as_string().ok_or_else(bad)?.to_ascii_uppercase();
+                http::Method::from_bytes(m.as_bytes()).map_err(|_| bad())
+            })
+            .collect::<Result<Vec<_>>>()?;
+        r = r.methods(methods);
     }
     Ok(r)
+}
+
+/// An array of status codes.
+fn statuses(list: &JsValue, what: &str) -> Result<Vec<u16>> {
+    let bad = || {
+        Error::builder(format!(
+            "option `{what}` must be an array of status codes (100 to 999)"
+        ))
+    };
+    if !Array::is_array(list) {
+        return Err(bad());
+    }
+    Array::from(list)
+        .iter()
+        .map(|s| match s.as_f64() {
+            Some(n) if (100.0..=999.0).contains(&n) && n.fract() == 0.0 => Ok(n as u16),
+            _ => Err(bad()),
+        })
+        .collect()
 }
 
 /// The auth schemes JavaScript can name; each runs the shared Rust flow.

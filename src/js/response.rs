@@ -9,12 +9,13 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures_util::StreamExt;
-use js_sys::{Array, Promise, Uint8Array};
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::error::to_js;
+use super::signal::Signal;
 use crate::error::{Error, ErrorKind};
 use crate::response::Response;
 
@@ -30,6 +31,8 @@ pub struct JsResponse {
     is_error: bool,
     /// `None` while a whole-body read is in flight.
     body: Rc<RefCell<Option<Response>>>,
+    /// The request's `signal`: aborting rejects the body reads.
+    signal: Option<Signal>,
 }
 
 impl std::fmt::Debug for JsResponse {
@@ -42,8 +45,16 @@ impl std::fmt::Debug for JsResponse {
 }
 
 impl JsResponse {
-    pub(crate) fn new(r: Response) -> JsResponse {
+    pub(super) fn new(
+        mut r: Response,
+        signal: Option<Signal>,
+        on_download_progress: Option<Function>,
+    ) -> JsResponse {
+        if let Some(f) = on_download_progress {
+            with_download_progress(&mut r, f);
+        }
         JsResponse {
+            signal,
             status: r.status().as_u16(),
             url: r.url().to_string(),
             headers: r
@@ -73,12 +84,20 @@ impl JsResponse {
     {
         let cell = self.body.clone();
         let url = self.url.clone();
+        let signal = self.signal.clone();
         future_to_promise(async move {
+            if let Some(reason) = signal.as_ref().and_then(Signal::aborted) {
+                return Err(reason);
+            }
             let taken = cell.borrow_mut().take();
             let resp = taken.ok_or_else(|| busy(&url))?;
-            let (resp, result) = read(resp).await;
-            *cell.borrow_mut() = Some(resp);
-            result
+            // Aborted mid-read: the response is dropped (which aborts the fetch), not put back.
+            let read = async move {
+                let (resp, result) = read(resp).await;
+                *cell.borrow_mut() = Some(resp);
+                result
+            };
+            Signal::race(signal.as_ref(), read).await
         })
     }
 
@@ -87,6 +106,105 @@ impl JsResponse {
         let resp = cell.as_mut().ok_or_else(|| busy(&self.url))?;
         Ok(take(resp))
     }
+}
+
+impl JsResponse {
+    /// A `ReadableStream` of `items`, ended by the abort reason if the signal aborts first.
+    fn readable<S>(&self, items: S) -> JsValue
+    where
+        S: futures_util::Stream<Item = Result<JsValue, JsValue>> + 'static,
+    {
+        let items = Signal::guard(self.signal.clone(), items);
+        wasm_streams::ReadableStream::from_stream(items)
+            .into_raw()
+            .into()
+    }
+}
+
+/// Calls an `onDownloadProgress`/`onUploadProgress` callback with `{ transferred, total,
+/// percent }` (and the chunk, for downloads); what it throws is the error of the read.
+pub(super) fn progress(
+    f: &Function,
+    transferred: u64,
+    total: u64,
+    chunk: Option<&[u8]>,
+) -> Result<(), JsValue> {
+    let p = Object::new();
+    let percent = if total == 0 {
+        0.0
+    } else {
+        (transferred as f64 / total as f64).min(1.0)
+    };
+    let _ = Reflect::set(&p, &"transferred".into(), &(transferred as f64).into());
+    let _ = Reflect::set(&p, &"total".into(), &(total as f64).into());
+    let _ = Reflect::set(&p, &"percent".into(), &percent.into());
+    let chunk = Uint8Array::from(chunk.unwrap_or_default());
+    f.call2(&JsValue::UNDEFINED, &p, &chunk)?;
+    Ok(())
+}
+
+/// Counts the body's bytes as they are read, calling `f` when reading starts, after each
+/// chunk, and at the end (`percent` 1, `total` at least `transferred`). `total` is the
+/// `Content-Length` of a body with no `Content-Encoding`, else 0 (unknown: the runtime
+/// decodes the body, and the length counts the encoded bytes).
+fn with_download_progress(r: &mut Response, f: Function) {
+    use http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
+    let Some(body) = r.take_body() else { return };
+    let encoded = r
+        .headers()
+        .get(CONTENT_ENCODING)
+        .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
+    let total = (!encoded)
+        .then(|| r.headers().get(CONTENT_LENGTH)?.to_str().ok()?.parse().ok())
+        .flatten()
+        .unwrap_or(0u64);
+    let url = r.url().clone();
+    let fail =
+        move |e: JsValue| super::hooks::thrown(e, "onDownloadProgress").with_url(url.clone());
+    enum State {
+        Start,
+        Reading,
+        Done,
+    }
+    let stream = futures_util::stream::unfold(
+        (body.into_stream(), 0u64, State::Start),
+        move |(mut body, mut seen, state)| {
+            let f = f.clone();
+            let fail = fail.clone();
+            async move {
+                if let State::Start = state {
+                    if let Err(e) = progress(&f, 0, total, None) {
+                        return Some((Err(fail(e)), (body, seen, State::Done)));
+                    }
+                } else if let State::Done = state {
+                    return None;
+                }
+                match body.next().await {
+                    Some(Ok(chunk)) => {
+                        seen += chunk.len() as u64;
+                        let out = match progress(&f, seen, total, Some(&chunk)) {
+                            Ok(()) => Ok(chunk),
+                            Err(e) => Err(fail(e)),
+                        };
+                        Some((out, (body, seen, State::Reading)))
+                    }
+                    Some(Err(e)) => Some((Err(e), (body, seen, State::Done))),
+                    None => {
+                        let total = total.max(seen);
+                        let p = Object::new();
+                        let _ = Reflect::set(&p, &"transferred".into(), &(seen as f64).into());
+                        let _ = Reflect::set(&p, &"total".into(), &(total as f64).into());
+                        let _ = Reflect::set(&p, &"percent".into(), &1.0.into());
+                        match f.call2(&JsValue::UNDEFINED, &p, &Uint8Array::new_with_length(0)) {
+                            Ok(_) => None,
+                            Err(e) => Some((Err(fail(e)), (body, seen, State::Done))),
+                        }
+                    }
+                }
+            }
+        },
+    );
+    r.set_body(crate::body::Body::from_result_stream(Box::pin(stream)));
 }
 
 fn busy(url: &str) -> JsValue {
@@ -207,9 +325,7 @@ impl JsResponse {
             r.map(|b| Uint8Array::from(&b[..]).into())
                 .map_err(|e| to_js(&e))
         });
-        Ok(wasm_streams::ReadableStream::from_stream(chunks)
-            .into_raw()
-            .into())
+        Ok(self.readable(chunks))
     }
 
     /// The body as a `ReadableStream` of lines of text, without their line endings. Takes the
@@ -217,8 +333,6 @@ impl JsResponse {
     pub fn lines(&self) -> Result<JsValue, JsValue> {
         let lines = self.take_stream(|r| r.lines())?;
         let lines = lines.map(|r| r.map(JsValue::from).map_err(|e| to_js(&e)));
-        Ok(wasm_streams::ReadableStream::from_stream(lines)
-            .into_raw()
-            .into())
+        Ok(self.readable(lines))
     }
 }

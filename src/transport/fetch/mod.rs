@@ -67,6 +67,8 @@ use crate::util::BoxFuture;
 #[derive(Debug)]
 pub struct FetchTransport {
     runtime: Runtime,
+    /// The `fetch` function called instead of the global one.
+    fetch: Option<js_sys::Function>,
 }
 
 impl Default for FetchTransport {
@@ -82,6 +84,18 @@ impl FetchTransport {
         js::seed_fastrand();
         FetchTransport {
             runtime: Runtime::detect(),
+            fetch: None,
+        }
+    }
+
+    /// A transport that calls `fetch` (a function with the global `fetch`'s signature, called
+    /// as `fetch(url, init)`) instead of the global one: a wrapped fetch, a test double, or
+    /// one bound to undici's `ProxyAgent` in Node. The runtime is still detected from the
+    /// global object, so the function must behave like that runtime's fetch.
+    pub fn with_fetch(fetch: js_sys::Function) -> FetchTransport {
+        FetchTransport {
+            fetch: Some(fetch),
+            ..FetchTransport::new()
         }
     }
 
@@ -103,7 +117,7 @@ impl FetchTransport {
 
 impl Transport for FetchTransport {
     fn send(&self, request: Request) -> BoxFuture<'static, Result<Response>> {
-        Box::pin(send(request, self.runtime))
+        Box::pin(send(request, self.runtime, self.fetch.clone()))
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -116,7 +130,11 @@ impl Transport for FetchTransport {
     }
 }
 
-async fn send(request: Request, runtime: Runtime) -> Result<Response> {
+async fn send(
+    request: Request,
+    runtime: Runtime,
+    fetch: Option<js_sys::Function>,
+) -> Result<Response> {
     let (parts, body) = request.into_parts();
     let url = parts.url;
     let streamed_upload = !body.is_replayable();
@@ -167,10 +185,14 @@ async fn send(request: Request, runtime: Runtime) -> Result<Response> {
     // the read timeout, the caller dropping the future) aborts the fetch.
     let abort = AbortOnDrop::new(controller);
 
+    let args = [JsValue::from_str(url.as_str()), init.into()];
+    let called = match &fetch {
+        Some(f) => f.call2(&JsValue::UNDEFINED, &args[0], &args[1]),
+        None => js::call_global("fetch", &args),
+    };
+    // `Promise.resolve`: a custom fetch may return something that is not a Promise.
     let promise: Promise =
-        js::call_global("fetch", &[JsValue::from_str(url.as_str()), init.into()])
-            .map_err(|e| map_js_error(&e, Phase::Head, &cx))?
-            .unchecked_into();
+        Promise::resolve(&called.map_err(|e| map_js_error(&e, Phase::Head, &cx))?);
     let head = async {
         JsFuture::from(promise)
             .await
@@ -185,6 +207,15 @@ async fn send(request: Request, runtime: Runtime) -> Result<Response> {
             .with_url(url.clone())
     })
     .await?;
+    if js::prop(&value, "status")
+        .and_then(|s| s.as_f64())
+        .is_none()
+        || js::prop(&value, "headers").is_none()
+    {
+        return Err(Error::new(ErrorKind::Protocol)
+            .with_message("fetch resolved to something that is not a Response")
+            .with_url(url));
+    }
     let response: web_sys::Response = value.unchecked_into();
     into_response(response, abort, url, runtime, parts.method == Method::HEAD)
 }

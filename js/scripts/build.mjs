@@ -15,7 +15,7 @@
 // is rare, so the decoders and charset tables would only add size. `js` brings the cookie jar
 // (Node's fetch keeps no cookies) and multipart.
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -49,13 +49,32 @@ if (cli !== locked) {
 }
 
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, "target");
-// The root target directory, shared with the other builds (the lock files differ, so do the hashes).
-run("cargo", [
-  "build", "--target-dir", targetDir, "--manifest-path", join(root, "js", "crate", "Cargo.toml"),
-  "--target", "wasm32-unknown-unknown", "--profile", "release-small",
-]);
-const wasm = join(targetDir, "wasm32-unknown-unknown", "release-small", "anyfetch_npm.wasm");
-rmSync(join(root, "js", "pkg"), { recursive: true, force: true });
-run("wasm-bindgen", ["--target", "web", "--remove-name-section", "--remove-producers-section", "--out-dir", join(root, "js", "pkg"), "--out-name", "anyfetch", wasm]);
+// Size: the standard library is rebuilt for this module (`-Zbuild-std`) with the
+// `immediate-abort` panic strategy, so that no panic message or location formatting is linked
+// in (anyfetch does not panic on any input: a panic here would be a bug, and traps). These are
+// unstable flags of the pinned stable toolchain, enabled with RUSTC_BOOTSTRAP=1 for this build
+// only (it needs the `rust-src` component): the same compiler every time, so the same bytes.
+// Its own target directory, since the std it builds differs from the other builds'.
+const env = { ...process.env, RUSTC_BOOTSTRAP: "1", RUSTFLAGS: "-Zunstable-options -Cpanic=immediate-abort" };
+delete env.CARGO_ENCODED_RUSTFLAGS;
+const sysroot = execFileSync("rustc", ["--print", "sysroot"], { encoding: "utf8" }).trim();
+if (!existsSync(join(sysroot, "lib", "rustlib", "src", "rust", "library"))) run("rustup", ["component", "add", "rust-src"]);
+const npmTarget = join(targetDir, "npm");
+execFileSync("cargo", [
+  "build", "--target-dir", npmTarget, "--manifest-path", join(root, "js", "crate", "Cargo.toml"),
+  "--target", "wasm32-unknown-unknown", "--profile", "release-small", "-Zbuild-std=std,panic_abort",
+], { cwd: root, stdio: "inherit", env });
+const wasm = join(npmTarget, "wasm32-unknown-unknown", "release-small", "anyfetch_npm.wasm");
+const pkg = join(root, "js", "pkg");
+rmSync(pkg, { recursive: true, force: true });
+run("wasm-bindgen", ["--target", "web", "--remove-name-section", "--remove-producers-section", "--out-dir", pkg, "--out-name", "anyfetch", wasm]);
 
-console.log(`js/pkg/anyfetch_bg.wasm: ${statSync(join(root, "js", "pkg", "anyfetch_bg.wasm")).size} bytes`);
+// Then binaryen's wasm-opt -Oz (the npm `binaryen` package, pinned in package-lock.json).
+const out = join(pkg, "anyfetch_bg.wasm");
+const before = statSync(out).size;
+const wasmOpt = join(root, "js", "node_modules", ".bin", "wasm-opt");
+run(wasmOpt, [
+  "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+  "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", out, "-o", out,
+]);
+console.log(`js/pkg/anyfetch_bg.wasm: ${statSync(out).size} bytes (${before} before wasm-opt)`);

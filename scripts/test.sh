@@ -218,7 +218,7 @@ step "JS package: lint (feature js; the npm build leaves default features out)"
 cargo clippy --target wasm32-unknown-unknown --features js --lib -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --no-default-features --features js --lib -- -D warnings
 
-step "JS package: npm dependencies (playwright-core, typescript; deno, bun, workerd, esbuild, vite), installed when the lock changed"
+step "JS package: npm dependencies (playwright-core, typescript; deno, bun, workerd, esbuild, vite, webpack), installed when the lock changed"
 # npm install rather than npm ci: the registry reachable here lacks the other platforms'
 # optional binaries of deno and workerd (@deno/darwin-arm64...), so they are not in the lock,
 # and npm ci refuses a lock without them where npm install skips them. As with npm ci, the
@@ -254,7 +254,7 @@ timed bash -c 'cd js && node --test test/installed.test.mjs'
 step "JS package: the installed package in Cloudflare workerd $(js/node_modules/.bin/workerd --version | cut -d' ' -f2) (bundled as wrangler does): every check"
 timed bash -c 'cd js && node --test test/workerd.test.mjs'
 
-step "JS package: the installed package bundled by Vite $(js/node_modules/.bin/vite --version | cut -d' ' -f1 | cut -d/ -f2) and esbuild $(js/node_modules/.bin/esbuild --version), in headless Chromium: every check"
+step "JS package: the installed package bundled by Vite $(js/node_modules/.bin/vite --version | cut -d' ' -f1 | cut -d/ -f2), esbuild $(js/node_modules/.bin/esbuild --version) and webpack $(node -p 'require("./js/node_modules/webpack/package.json").version'), in headless Chromium: every check"
 timed bash -c 'cd js && node --test test/bundlers.test.mjs'
 
 step "all suites passed"

@@ -1,12 +1,12 @@
-// The package bundled into a page, as an app does it, by Vite and by esbuild (both from npm,
+// The package bundled into a page, as an app does it, by Vite, esbuild and webpack 5 (from npm,
 // pinned in js/package-lock.json): the scratch app (js/test/installed/, the package installed
 // from its packed tarball by scripts/install-packed.mjs) has index.html and page.js, which
 // imports "anyfetch" by name. Each bundle, with its .wasm, is served from 127.0.0.1 (another
 // origin than the test server, as in browser.test.mjs) and loaded in headless Chromium, which
 // runs every check in checks.js. Each check is a test per bundler.
 //
-// Vite follows `new URL("../pkg/anyfetch_bg.wasm", import.meta.url)` in the browser entry and
-// emits the .wasm (hashed) itself. esbuild leaves that expression as it is, so, as the README
+// Vite and webpack follow `new URL("../pkg/anyfetch_bg.wasm", import.meta.url)` in the browser
+// entry and emit the .wasm (hashed) themselves; both minify (production builds). esbuild leaves that expression as it is, so, as the README
 // tells esbuild users, the .wasm is copied to `../pkg/anyfetch_bg.wasm` from the bundle.
 import { after, before, test } from "node:test";
 import { createServer } from "node:http";
@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { build as esbuild } from "esbuild";
 import { build as vite } from "vite";
+import webpack from "webpack";
 import { checks } from "./checks.js";
 import { testServer } from "./server.mjs";
 
@@ -42,6 +43,20 @@ const bundlers = {
     mkdirSync(join(out, "pkg"));
     copyFileSync(join(app, "node_modules/anyfetch/pkg/anyfetch_bg.wasm"), join(out, "pkg/anyfetch_bg.wasm"));
     writeFileSync(join(out, "index.html"), `<!doctype html>\n<meta charset="utf-8">\n<script type="module" src="./assets/page.js"></script>\n`);
+    return "index.html";
+  },
+  async webpack(out) {
+    rmSync(out, { recursive: true, force: true });
+    const stats = await new Promise((resolve, reject) =>
+      webpack({
+        mode: "production",
+        context: app,
+        entry: "./page.js",
+        output: { path: out, filename: "main.js" },
+        infrastructureLogging: { level: "warn" },
+      }, (err, result) => (err ? reject(err) : resolve(result))));
+    if (stats.hasErrors()) throw new Error(stats.toString("errors-only"));
+    writeFileSync(join(out, "index.html"), `<!doctype html>\n<meta charset="utf-8">\n<script src="./main.js"></script>\n`);
     return "index.html";
   },
 };

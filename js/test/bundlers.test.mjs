@@ -5,9 +5,10 @@
 // origin than the test server, as in browser.test.mjs) and loaded in headless Chromium, which
 // runs every check in checks.js. Each check is a test per bundler.
 //
-// Vite and webpack follow `new URL("../pkg/anyfetch_bg.wasm", import.meta.url)` in the browser
-// entry and emit the .wasm (hashed) themselves; both minify (production builds). esbuild leaves that expression as it is, so, as the README
-// tells esbuild users, the .wasm is copied to `../pkg/anyfetch_bg.wasm` from the bundle.
+// Vite (build and dev server) and webpack follow `new URL("../pkg/anyfetch_bg.wasm",
+// import.meta.url)` in the browser entry and emit or serve the .wasm themselves; the builds
+// minify. esbuild leaves that expression as it is, so, as the README tells esbuild users, the
+// .wasm is copied to `../pkg/anyfetch_bg.wasm` from the bundle.
 import { after, before, test } from "node:test";
 import { createServer } from "node:http";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -16,7 +17,7 @@ import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { build as esbuild } from "esbuild";
-import { build as vite } from "vite";
+import { build as vite, createServer as viteServer } from "vite";
 import webpack from "webpack";
 import { checks } from "./checks.js";
 import { testServer } from "./server.mjs";
@@ -28,6 +29,12 @@ const bundlers = {
   async vite(out) {
     await vite({ root: app, logLevel: "warn", build: { outDir: out, emptyOutDir: true } });
     return "index.html";
+  },
+  // The dev server too: it serves the app's modules unbundled (node_modules pre-bundled).
+  async "vite dev"() {
+    const dev = await viteServer({ root: app, logLevel: "warn", server: { host: "127.0.0.1", port: 0, strictPort: false } });
+    await dev.listen();
+    return { url: dev.resolvedUrls.local[0], files: ["(served by the dev server)"], close: () => dev.close() };
   },
   async esbuild(out) {
     rmSync(out, { recursive: true, force: true });
@@ -94,24 +101,30 @@ before(async () => {
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   for (const [name, bundle] of Object.entries(bundlers)) {
-    const out = join(app, `dist-${name}`);
+    const out = join(app, `dist-${name.replace(" ", "-")}`);
     const run = (runs[name] = { pageErrors: [], wasmRequests: [] });
     let site;
     try {
-      const html = await bundle(out);
-      run.files = files(out);
-      site = await serveStatic(out);
+      const served = await bundle(out);
+      if (typeof served === "string") {
+        run.files = files(out);
+        const srv = await serveStatic(out);
+        site = { url: `http://127.0.0.1:${srv.address().port}/${served}`, close: () => srv.close() };
+      } else {
+        run.files = served.files;
+        site = served;
+      }
       const page = await browser.newPage();
       page.on("pageerror", (e) => run.pageErrors.push(String(e)));
       page.on("response", (r) => r.url().endsWith(".wasm") && run.wasmRequests.push(`${r.status()} ${r.url()}`));
-      await page.goto(`http://127.0.0.1:${site.address().port}/${html}`);
+      await page.goto(site.url);
       await page.waitForFunction(() => window.__ready === true, null, { timeout: 30_000 });
       run.results = await page.evaluate((base) => window.__run(base), server.url);
       await page.close();
     } catch (e) {
       run.error = `${e}\n${run.pageErrors.join("\n")}`;
     } finally {
-      site?.close();
+      await site?.close();
     }
   }
 });

@@ -15,7 +15,7 @@ const app = fileURLToPath(new URL("./installed/", import.meta.url));
 const bin = (name) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
 const runtimes = {
   node: [process.execPath, ["run.mjs"]],
-  deno: [bin("deno"), ["run", "--allow-net", "--allow-read", "--allow-env", "run.mjs"]],
+  deno: [bin("deno"), ["run", "--allow-net", "--allow-read", "run.mjs"]],
   bun: [bin("bun"), ["run.mjs"]],
 };
 

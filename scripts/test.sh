@@ -218,9 +218,19 @@ step "JS package: lint (feature js; the npm build leaves default features out)"
 cargo clippy --target wasm32-unknown-unknown --features js --lib -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --no-default-features --features js --lib -- -D warnings
 
-step "JS package: npm dependencies (playwright-core, typescript), installed when the lock changed"
+step "JS package: npm dependencies (playwright-core, typescript; deno, bun, workerd, esbuild, vite, webpack), installed when the lock changed"
+# npm install rather than npm ci: the registry reachable here lacks the other platforms'
+# optional binaries of deno and workerd (@deno/darwin-arm64...), so they are not in the lock,
+# and npm ci refuses a lock without them where npm install skips them. As with npm ci, the
+# lock must come out unchanged.
 if [ ! -d js/node_modules ] || ! cmp -s js/package-lock.json js/node_modules/.anyfetch-lock; then
-  (cd js && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.anyfetch-lock)
+  lock_before="$(mktemp)"
+  cp js/package-lock.json "$lock_before"
+  (cd js && npm install --no-audit --no-fund)
+  cmp -s "$lock_before" js/package-lock.json \
+    || { git diff -- js/package-lock.json | head -40; echo "js/package-lock.json is out of date with js/package.json" >&2; exit 1; }
+  rm -f "$lock_before"
+  cp js/package-lock.json js/node_modules/.anyfetch-lock
 fi
 
 step "JS package: build js/pkg (js/crate as a cdylib, wasm-bindgen --target web)"
@@ -229,5 +239,22 @@ echo "js/pkg/anyfetch_bg.wasm: $(wc -c <js/pkg/anyfetch_bg.wasm) bytes, $(gzip -
 
 step "JS package: npm test (Node, TypeScript declarations, headless Chromium page and worker)"
 (cd js && npm test)
+
+# The package as users get it: npm pack, installed from the tarball into a scratch app
+# (js/test/installed/, rebuilt each run), then every check in js/test/checks.js in each runtime
+# and bundle, run from that app. The runtimes and bundlers are the pinned devDependencies above.
+timed() { local t=$SECONDS; "$@"; echo "(took $((SECONDS - t)) s)"; }
+
+step "JS package: npm pack, npm install ./anyfetch-*.tgz into a scratch app (js/test/installed)"
+timed bash -c 'cd js && node scripts/install-packed.mjs'
+
+step "JS package: the installed package in Node $(node --version), Deno $(js/node_modules/.bin/deno --version | head -1 | cut -d' ' -f2) and Bun $(js/node_modules/.bin/bun --version): every check"
+timed bash -c 'cd js && node --test test/installed.test.mjs'
+
+step "JS package: the installed package in Cloudflare workerd $(js/node_modules/.bin/workerd --version | cut -d' ' -f2) (bundled as wrangler does): every check"
+timed bash -c 'cd js && node --test test/workerd.test.mjs'
+
+step "JS package: the installed package bundled by Vite $(js/node_modules/.bin/vite --version | cut -d' ' -f1 | cut -d/ -f2), esbuild $(js/node_modules/.bin/esbuild --version) and webpack $(node -p 'require("./js/node_modules/webpack/package.json").version'), in headless Chromium: every check"
+timed bash -c 'cd js && node --test test/bundlers.test.mjs'
 
 step "all suites passed"

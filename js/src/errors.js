@@ -51,8 +51,10 @@ export class TooManyRedirects extends HTTPError {}
 /** The response body could not be decoded. */
 export class DecodingError extends HTTPError {}
 
-for (const C of [HTTPError, RequestError, ConnectError, TimeoutError, HTTPStatusError, TooManyRedirects, DecodingError]) {
-  Object.defineProperty(C.prototype, "name", { value: C.name, writable: true, configurable: true });
+// `name` from the keys, not from `C.name`: minifiers (Vite's build, esbuild --minify) rename classes.
+const classes = { HTTPError, RequestError, ConnectError, TimeoutError, HTTPStatusError, TooManyRedirects, DecodingError };
+for (const [name, C] of Object.entries(classes)) {
+  Object.defineProperty(C.prototype, "name", { value: name, writable: true, configurable: true });
 }
 
 const byKind = {

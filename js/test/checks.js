@@ -1,8 +1,11 @@
 // The behaviour checks of the npm package, run in Node (node.test.mjs) and in headless Chromium
-// (page.html, driven by browser.test.mjs) against the project's local test server.
+// (page.html, driven by browser.test.mjs) against the project's local test server; and, from
+// the packed tarball installed in a scratch app, in Node, Deno and Bun (installed.test.mjs), in
+// workerd (workerd.test.mjs) and in pages bundled by Vite, esbuild and webpack (bundlers.test.mjs).
 //
 // Each check is `async (af, base, env) => void`: `af` is the imported package, `base` the test
-// server's URL, `env.browser` true in a page or worker. A check throws to fail.
+// server's URL, `env.browser` true in a page or worker (the server runtimes, workerd included,
+// pass false and also name themselves in `env.runtime`: no check needs it). A check throws to fail.
 
 function ok(cond, message) {
   if (!cond) throw new Error(`assertion failed: ${message}`);

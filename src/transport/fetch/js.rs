@@ -1,6 +1,6 @@
 //! The JavaScript host, reached through the global object only (`globalThis`: a window, a web
-//! worker, Node, Deno), never through `window`: which runtime this is. Its timers and clocks
-//! are in `crate::rt::web`.
+//! worker, Node, Deno, Bun, Cloudflare's workerd), never through `window`: which runtime this
+//! is. Its timers and clocks are in `crate::rt::web`.
 
 use std::cell::Cell;
 
@@ -52,7 +52,9 @@ pub(crate) enum Runtime {
     /// A browser window or worker: fetch follows the web platform's rules (CORS, forbidden
     /// headers, hidden `Set-Cookie`, opaque manual redirects, a cookie store of its own).
     Browser,
-    /// Node, Deno or Bun: a server-side fetch that shows `Set-Cookie` and real 3xx answers.
+    /// Node, Deno, Bun or Cloudflare's workerd: a server-side fetch that shows `Set-Cookie`
+    /// (`headers.getSetCookie()`) and real 3xx answers (`redirect: "manual"`), with no HTTP
+    /// cache and no cookie store of its own.
     Server,
 }
 
@@ -66,7 +68,13 @@ impl Runtime {
                     .and_then(|p| prop(&p, "versions"))
                     .and_then(|v| prop(&v, "node"))
                     .is_some();
-                if node || prop(&g, "Deno").is_some() {
+                // Workers have no `process` (unless nodejs_compat) and no `Deno`, but say who
+                // they are in `navigator.userAgent`.
+                let workerd = prop(&g, "navigator")
+                    .and_then(|n| prop(&n, "userAgent"))
+                    .and_then(|ua| ua.as_string())
+                    .is_some_and(|ua| ua == "Cloudflare-Workers");
+                if node || workerd || prop(&g, "Deno").is_some() {
                     Runtime::Server
                 } else {
                     Runtime::Browser

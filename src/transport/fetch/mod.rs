@@ -19,7 +19,7 @@
 //!
 //! What differs by runtime ([`Capabilities`] follow the runtime, detected once):
 //!
-//! | | browsers (window, worker) | Node, Deno |
+//! | | browsers (window, worker) | Node, Deno, Bun, workerd |
 //! |---|---|---|
 //! | content decoding | the platform (`decodes_content`) | the platform (gzip, deflate, br) |
 //! | redirects followed | by the browser (`redirect: "follow"`, `follows_redirects`): `url()` is the final URL, `history()` is empty, the browser's own limit (20) applies | by the client, as natively (`redirect: "manual"` shows the real 3xx) |
@@ -146,8 +146,11 @@ async fn send(
     let init = RequestInit::new();
     init.set_method(parts.method.as_str());
     // No HTTP cache, as on the other backends (a browser's cache would also serialize
-    // identical concurrent GETs behind its cache lock).
-    init.set_cache(RequestCache::NoStore);
+    // identical concurrent GETs behind its cache lock). Only browsers have one: the server
+    // runtimes have none, and Workers reject `cache` before compatibility date 2024-11-11.
+    if runtime == Runtime::Browser {
+        init.set_cache(RequestCache::NoStore);
+    }
     init.set_headers_headers(&request_headers(&parts.headers, &url, runtime)?);
 
     // Browsers follow or hide redirects; Node and Deno show the 3xx and the client follows.

@@ -89,6 +89,16 @@ pub(crate) async fn serve(mut stream: TcpStream, target: &str) {
             v.extend_from_slice(&[b'x'; 50]);
             v
         }
+        "sse-cut" => {
+            // An event, then the connection closes in the middle of the next one, short of
+            // the Content-Length.
+            let mut v = head(
+                "HTTP/1.1 200 OK",
+                "Content-Type: text/event-stream\r\nContent-Length: 100\r\n",
+            );
+            v.extend_from_slice(b"data: one\n\ndata: tw");
+            v
+        }
         "bad-chunk" => {
             let mut v = head(
                 "HTTP/1.1 200 OK",

@@ -148,7 +148,7 @@ pub fn charset(content_type: &str, body: &[u8]) -> String {
 
 /// Parses `input` as a `text/event-stream` body whole and cut at `split` (each half fed as it
 /// is), under a limit of `max` bytes; asserts that both give the same events and the same
-/// verdict on the limit, and that each event's data fits in it. The number of events.
+/// verdict on the limit, and that each event's data and type fit in it. The number of events.
 pub fn sse(input: &[u8], split: usize, max: usize) -> usize {
     let (whole, whole_over) = crate::sse::parse_chunks(&[input], max);
     let (a, b) = input.split_at(split.min(input.len()));

@@ -32,7 +32,8 @@ use super::Event;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// An event grew over its size limit (the bytes of its data, its type and the line being read).
+/// An event grew over its size limit: the bytes of its data and type buffers (as decoded) and
+/// of the line being read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TooLarge;
 
@@ -106,7 +107,7 @@ impl Parser {
                     self.append(&chunk[..i])?;
                     self.after_cr = chunk[i] == b'\r';
                     chunk = &chunk[i + 1..];
-                    self.end_line(out);
+                    self.end_line(out)?;
                 }
                 None => return self.append(chunk),
             }
@@ -125,10 +126,10 @@ impl Parser {
         Ok(())
     }
 
-    fn end_line(&mut self, out: &mut VecDeque<Event>) {
+    fn end_line(&mut self, out: &mut VecDeque<Event>) -> Result<(), TooLarge> {
         let first = !std::mem::replace(&mut self.past_first_line, true);
         if std::mem::take(&mut self.comment) {
-            return;
+            return Ok(());
         }
         let mut line = std::mem::take(&mut self.line);
         let text = match line.strip_prefix(BOM) {
@@ -138,6 +139,11 @@ impl Parser {
         self.process(text, out);
         line.clear();
         self.line = line;
+        // Decoding may have grown the line (an invalid byte becomes the 3 bytes of U+FFFD).
+        if self.data.len() + self.event_type.len() > self.max {
+            return Err(TooLarge);
+        }
+        Ok(())
     }
 
     fn process(&mut self, line: &[u8], out: &mut VecDeque<Event>) {

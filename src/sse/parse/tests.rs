@@ -193,6 +193,9 @@ fn an_event_over_the_limit_fails_after_the_events_before_it() {
     let mut p = Parser::new(10);
     assert_eq!(p.feed(b"data: 1234", &mut out), Ok(()));
     assert_eq!(p.feed(b"5", &mut out), Err(TooLarge));
+    // Invalid bytes grow as they decode (each becomes U+FFFD, 3 bytes): counted as decoded.
+    let mut p = Parser::new(12);
+    assert_eq!(p.feed(b"data:\xff\xff\xff\xff\n", &mut out), Err(TooLarge));
 }
 
 /// The same stream, cut at every point (and at every pair of points), gives the same events.

@@ -526,6 +526,10 @@ impl Events {
     pub fn last_event_id(&self) -> &str {
         self.inner.last_event_id()
     }
+    /// See [`crate::Events::retry`].
+    pub fn retry(&self) -> Option<Duration> {
+        self.inner.retry()
+    }
 }
 
 impl Iterator for Events {

@@ -81,6 +81,12 @@ impl Events {
     pub fn last_event_id(&self) -> &str {
         self.parser.last_event_id()
     }
+
+    /// The reconnection time the stream has set so far (its latest `retry:` field), or `None`:
+    /// as [`Event::retry`], but also counting a block without data.
+    pub fn retry(&self) -> Option<Duration> {
+        self.parser.retry()
+    }
 }
 
 impl std::fmt::Debug for Events {

@@ -84,6 +84,11 @@ impl Parser {
         &self.last_event_id
     }
 
+    /// The reconnection time the stream set most recently, if any.
+    pub(crate) fn retry(&self) -> Option<Duration> {
+        self.retry
+    }
+
     /// Reads `chunk`, appending to `out` the events it completes.
     ///
     /// # Errors

@@ -118,6 +118,8 @@ fn the_id_is_the_last_event_id_at_dispatch() {
         "7",
         "set by a block that dispatches nothing"
     );
+    p.feed(b"retry: 250\n\n", &mut VecDeque::new()).unwrap();
+    assert_eq!(p.retry(), Some(Duration::from_millis(250)), "likewise");
 }
 
 #[test]

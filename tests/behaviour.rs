@@ -294,7 +294,7 @@ fn sse_script() -> Vec<(String, String, String, Option<u128>)> {
         ("message", "first", "1"),
         ("update", "line one\nline two", "1"),
         ("message", "cr only", "3"),
-        ("message", "split across writes", "3"),
+        ("message", "split across\nwrites", "3"),
         ("done", "caf\u{e9}", "3"),
     ]
     .into_iter()

@@ -185,7 +185,7 @@ export const checks = {
       { event: "message", data: "first", id: "1", retry: 1500 },
       { event: "update", data: "line one\nline two", id: "1", retry: 1500 },
       { event: "message", data: "cr only", id: "3", retry: 1500 },
-      { event: "message", data: "split across writes", id: "3", retry: 1500 },
+      { event: "message", data: "split across\nwrites", id: "3", retry: 1500 },
       { event: "done", data: "café", id: "3", retry: 1500 },
     ], "events (the one cut short discarded)");
     ok(times.at(-1) - times[0] > 600, `the first event well before the last: ${times.at(-1) - times[0]} ms`);

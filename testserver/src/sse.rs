@@ -19,7 +19,7 @@ use crate::util::{channel_body, set, with_body, Resp};
 /// | message  | `first`                  | `1` | 1500 ms |
 /// | update   | `line one\nline two`     | `1` | 1500 ms |
 /// | message  | `cr only`                | `3` | 1500 ms |
-/// | message  | `split across writes`    | `3` | 1500 ms |
+/// | message  | `split across\nwrites`   | `3` | 1500 ms |
 /// | done     | `café`                   | `3` | 1500 ms |
 const SCRIPT: &[(bool, &[u8])] = &[
     // A comment, a retry, an id, LF endings.
@@ -34,10 +34,11 @@ const SCRIPT: &[(bool, &[u8])] = &[
     ),
     // CR endings only.
     (true, b"id: 3\rdata: cr only\r\r"),
-    // A frame split over three writes, its CRLF split between two.
+    // A frame split over three writes, a CRLF split between two (one line ending: read as
+    // two, the LF would end the event early).
     (true, b"data: split "),
-    (true, b"across writes\r"),
-    (true, b"\n\r\n"),
+    (true, b"across\r"),
+    (true, b"\ndata: writes\r\n\r\n"),
     // An event type, and a UTF-8 character split between two writes.
     (true, b"event: done\ndata: caf\xc3"),
     (true, b"\xa9\n\n"),

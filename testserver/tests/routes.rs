@@ -272,7 +272,7 @@ fn chunked_and_encoded_bodies() {
         r.body,
         &b": a comment, ignored\nretry: 1500\nid: 1\ndata: first\n\n\
 event: update\r\ndata: line one\r\ndata: line two\r\n\r\n\
-id: 3\rdata: cr only\r\rdata: split across writes\r\n\r\n\
+id: 3\rdata: cr only\r\rdata: split across\r\ndata: writes\r\n\r\n\
 event: done\ndata: caf\xc3\xa9\n\ndata: never dispatched\n"[..]
     );
     let bytes = raw(server.addr(), "/misbehave/sse-cut");

@@ -189,6 +189,20 @@ export class Response {
   stream(): AsyncGenerator<Uint8Array, void, undefined>;
   /** The body as lines of text, without line endings, as they arrive. Takes the body. */
   lines(): AsyncGenerator<string, void, undefined>;
+  /** The body as Server-Sent Events (`text/event-stream`, parsed as a browser's `EventSource` does), as they arrive. Takes the body; reconnecting is left to the caller. */
+  events(): AsyncGenerator<ServerSentEvent, void, undefined>;
+}
+
+/** One Server-Sent Event, as {@link Response.events} yields it. */
+export interface ServerSentEvent {
+  /** The `event:` field, or `"message"` when the event had none. */
+  event: string;
+  /** The `data:` lines, joined with `"\n"`. */
+  data: string;
+  /** The last event ID when the event was dispatched (`""` when none): send it back as `Last-Event-ID` to resume. */
+  id: string;
+  /** The reconnection time the stream set most recently (`retry:`), in milliseconds, or `null` if it never set one. */
+  retry: number | null;
 }
 
 /** An HTTP client: base URL, default headers, auth, timeouts, redirects and retries for every request. */

@@ -478,6 +478,12 @@ impl Response {
         let mut s = Box::pin(self.inner.lines());
         std::iter::from_fn(move || wait(futures_util::StreamExt::next(&mut s)))
     }
+    /// The body as Server-Sent Events as they arrive; see [`crate::Response::events`].
+    pub fn events(&mut self) -> Events {
+        Events {
+            inner: self.inner.events(),
+        }
+    }
     /// The body's text, decoded by its charset, as it arrives.
     pub fn text_stream(&mut self) -> impl Iterator<Item = Result<String>> {
         let mut s = Box::pin(self.inner.text_stream());
@@ -498,6 +504,39 @@ impl Response {
     /// The async response this one wraps.
     pub fn into_async(self) -> crate::Response {
         self.inner
+    }
+}
+
+/// The Server-Sent Events of a body, as an iterator that waits for each; see
+/// [`crate::Events`].
+#[derive(Debug)]
+#[must_use = "iterators do nothing unless consumed"]
+pub struct Events {
+    inner: crate::Events,
+}
+
+impl Events {
+    /// See [`crate::Events::max_event_size`]. Defaults to 16 MiB.
+    pub fn max_event_size(self, bytes: usize) -> Self {
+        Events {
+            inner: self.inner.max_event_size(bytes),
+        }
+    }
+    /// See [`crate::Events::last_event_id`].
+    pub fn last_event_id(&self) -> &str {
+        self.inner.last_event_id()
+    }
+    /// See [`crate::Events::retry`].
+    pub fn retry(&self) -> Option<Duration> {
+        self.inner.retry()
+    }
+}
+
+impl Iterator for Events {
+    type Item = Result<crate::Event>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        wait(futures_util::StreamExt::next(&mut self.inner))
     }
 }
 

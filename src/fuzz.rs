@@ -145,3 +145,27 @@ pub fn charset(content_type: &str, body: &[u8]) -> String {
     out.push_str(&decoder.finish());
     out
 }
+
+/// Parses `input` as a `text/event-stream` body whole and cut at `split` (each half fed as it
+/// is), under a limit of `max` bytes; asserts that both give the same events and the same
+/// verdict on the limit, and that each event's data and type fit in it. The number of events.
+pub fn sse(input: &[u8], split: usize, max: usize) -> usize {
+    let (whole, whole_over) = crate::sse::parse_chunks(&[input], max);
+    let (a, b) = input.split_at(split.min(input.len()));
+    let (cut, cut_over) = crate::sse::parse_chunks(&[a, b], max);
+    assert_eq!(
+        whole, cut,
+        "the events differ when the input is cut at {split}"
+    );
+    assert_eq!(
+        whole_over, cut_over,
+        "the limit is hit on one side only (cut at {split})"
+    );
+    for e in &whole {
+        assert!(
+            e.data.len() + e.event.len() <= max + "message".len(),
+            "an event over the limit"
+        );
+    }
+    whole.len()
+}

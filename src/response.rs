@@ -277,6 +277,38 @@ impl Response {
         )
     }
 
+    /// The body as [Server-Sent Events], parsed as they arrive (the `text/event-stream`
+    /// format of the WHATWG HTML standard, as a browser's `EventSource` reads it). Takes the
+    /// body. Reconnecting is left to the caller: see [`Event::id`](crate::Event::id) and
+    /// [`Event::retry`](crate::Event::retry), and the README's example.
+    ///
+    /// ```no_run
+    /// # async fn run() -> anyfetch::Result<()> {
+    /// use futures::StreamExt;
+    ///
+    /// let mut r = anyfetch::get("http://localhost:8000/sse")
+    ///     .header("Accept", "text/event-stream")
+    ///     .await?
+    ///     .error_for_status()?;
+    /// let mut events = r.events();
+    /// while let Some(event) = events.next().await {
+    ///     let event = event?;
+    ///     println!("{}: {} (id {:?})", event.event, event.data, event.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// The stream yields the errors of [`bytes_stream`](Response::bytes_stream) (a timeout, a
+    /// body cut short), and an [`is_decode`](Error::is_decode) one for an event over
+    /// [`Events::max_event_size`](crate::Events::max_event_size); then it ends.
+    ///
+    /// [Server-Sent Events]: https://html.spec.whatwg.org/multipage/server-sent-events.html
+    pub fn events(&mut self) -> crate::Events {
+        let url = self.url().clone();
+        crate::Events::new(self.bytes_stream(), url)
+    }
+
     // --- for the client -------------------------------------------------------------------
 
     pub(crate) fn take_body(&mut self) -> Option<Body> {

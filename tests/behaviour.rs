@@ -288,6 +288,78 @@ behaviour_test! {
     }
 }
 
+/// The events `/sse` sends (testserver/src/sse.rs), as `(event, data, id, retry in ms)`.
+fn sse_script() -> Vec<(String, String, String, Option<u128>)> {
+    [
+        ("message", "first", "1"),
+        ("update", "line one\nline two", "1"),
+        ("message", "cr only", "3"),
+        ("message", "split across\nwrites", "3"),
+        ("done", "caf\u{e9}", "3"),
+    ]
+    .into_iter()
+    .map(|(e, d, i)| (e.into(), d.into(), i.into(), Some(1500)))
+    .collect()
+}
+
+fn sse_fields(e: anyfetch::Event) -> (String, String, String, Option<u128>) {
+    (e.event, e.data, e.id, e.retry.map(|d| d.as_millis()))
+}
+
+behaviour_test! {
+    fn server_sent_events_arrive_as_sent() {
+        let start = Instant::now();
+        let mut r = anyfetch::get(url("/sse?delay=0.2"))
+            .header("Accept", "text/event-stream")
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["content-type"], "text/event-stream; charset=utf-8");
+        let mut events = r.events();
+        let first = events.next().await.unwrap().unwrap();
+        let first_at = start.elapsed();
+        let rest: Vec<anyfetch::Event> = events.try_collect().await.unwrap();
+        // Seven writes, each 0.2 s after the one before, follow the first event.
+        assert!(
+            start.elapsed() - first_at >= Duration::from_millis(1000),
+            "events arrive as sent: the first after {first_at:?}, the end after {:?}",
+            start.elapsed()
+        );
+        let got: Vec<_> = std::iter::once(first).chain(rest).map(sse_fields).collect();
+        assert_eq!(got, sse_script());
+    }
+}
+
+behaviour_test! {
+    fn server_sent_events_cut_short_or_too_large() {
+        // The body ends cleanly in the middle of an event: that event is discarded.
+        let mut r = anyfetch::get(url("/sse?cut=1")).await.unwrap();
+        let got: Vec<_> = r.events().map_ok(sse_fields).try_collect().await.unwrap();
+        assert_eq!(got, sse_script());
+
+        // The connection closes mid-event, short of its Content-Length: the event before it,
+        // then the typed error `lines()` gives, then the end.
+        let mut r = anyfetch::get(url("/misbehave/sse-cut")).await.unwrap();
+        let mut events = r.events();
+        assert_eq!(events.next().await.unwrap().unwrap().data, "one");
+        let e = events.next().await.unwrap().unwrap_err();
+        assert!(
+            e.is_request() && e.kind() == anyfetch::ErrorKind::Protocol,
+            "sse-cut: {e}"
+        );
+        assert!(events.next().await.is_none());
+        let mut r = anyfetch::get(url("/misbehave/sse-cut")).await.unwrap();
+        let lines: Vec<_> = r.lines().collect().await;
+        assert_eq!(lines.last().unwrap().as_ref().unwrap_err().kind(), e.kind());
+
+        // An event over the limit ("data: first" is 11 bytes): a decode error.
+        let mut r = anyfetch::get(url("/sse")).await.unwrap();
+        let mut events = r.events().max_event_size(10);
+        let e = events.next().await.unwrap().unwrap_err();
+        assert!(e.is_decode() && e.url().is_some(), "{e}");
+        assert!(events.next().await.is_none());
+    }
+}
+
 behaviour_test! {
     fn redirects_off_by_default_followed_on_request_with_history() {
         if host() == Host::Browser {
@@ -1054,6 +1126,14 @@ fn the_blocking_twin() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(lines, ["line 0", "line 1", "line 2"]);
+    let events: Vec<_> = client
+        .get("/sse")
+        .send()
+        .unwrap()
+        .events()
+        .map(|e| sse_fields(e.unwrap()))
+        .collect();
+    assert_eq!(events, sse_script());
     let e = client
         .get("/status/503")
         .send()

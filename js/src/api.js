@@ -119,6 +119,10 @@ export class Response {
   lines() {
     return iterate(sync(() => this.#raw.lines(), this));
   }
+  /** The body as Server-Sent Events ({ event, data, id, retry }) as they arrive. Takes the body. */
+  events() {
+    return iterate(sync(() => this.#raw.events(), this));
+  }
 
   get [Symbol.toStringTag]() {
     return "anyfetch.Response";

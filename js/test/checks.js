@@ -176,6 +176,31 @@ export const checks = {
     ok(e instanceof af.HTTPError, `the body was taken: ${e}`);
   },
 
+  async "events() yields Server-Sent Events as they arrive"(af, base) {
+    const r = await af.get(`${base}/sse`, { params: { delay: 0.2, cut: 1 }, headers: { Accept: "text/event-stream" } });
+    const events = [];
+    const times = [];
+    for await (const ev of r.events()) {
+      events.push(ev);
+      times.push(performance.now());
+    }
+    eq(events, [
+      { event: "message", data: "first", id: "1", retry: 1500 },
+      { event: "update", data: "line one\nline two", id: "1", retry: 1500 },
+      { event: "message", data: "cr only", id: "3", retry: 1500 },
+      { event: "message", data: "split across\nwrites", id: "3", retry: 1500 },
+      { event: "done", data: "café", id: "3", retry: 1500 },
+    ], "events (the one cut short discarded)");
+    ok(times.at(-1) - times[0] > 600, `the first event well before the last: ${times.at(-1) - times[0]} ms`);
+    const cut = await af.get(`${base}/misbehave/sse-cut`);
+    const seen = [];
+    const e = await throws(async () => {
+      for await (const ev of cut.events()) seen.push(ev.data);
+    }, "a connection closed mid-event");
+    eq(seen, ["one"], "the event before the cut");
+    ok(e instanceof af.RequestError, `a RequestError: ${e}`);
+  },
+
   async "bytes() and the other verbs"(af, base) {
     eq(await (await af.get(`${base}/charset/latin1`)).text(), "café", "text() by the charset");
     const b = await (await af.get(`${base}/bytes/100`)).bytes();

@@ -1,5 +1,5 @@
 // Compiled (not run) by types.test.mjs: the declarations in index.d.ts cover the README's usage.
-import { Client, get, post, request, HTTPError, HTTPStatusError, TimeoutError, type Response } from "anyfetch";
+import { Client, get, post, request, HTTPError, HTTPStatusError, TimeoutError, type Response, type ServerSentEvent } from "anyfetch";
 
 async function main(base: string): Promise<void> {
   const r: Response = await get(`${base}/get`, { params: { q: "test", page: 2 }, timeout: 10 });
@@ -31,6 +31,11 @@ async function main(base: string): Promise<void> {
 
   for await (const chunk of r.stream()) chunk.byteLength;
   for await (const line of r.lines()) line.toUpperCase();
+  for await (const ev of r.events()) {
+    const e: ServerSentEvent = ev;
+    const wait: number = e.retry ?? 3000;
+    e.data.toUpperCase() + e.event + e.id + wait;
+  }
 
   const controller = new AbortController();
   const strict = client.extend({

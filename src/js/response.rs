@@ -2,7 +2,7 @@
 //!
 //! The head (status, URL, headers, timing) is copied out when the response arrives, so the
 //! getters never wait. The body stays in Rust: `bytes`, `text` and `json` read it whole (and keep
-//! it, so they can be called again); `stream` and `lines` hand it over as a `ReadableStream`
+//! it, so they can be called again); `stream`, `lines` and `events` hand it over as a `ReadableStream`
 //! that the JavaScript layer iterates with `for await`.
 
 use std::cell::RefCell;
@@ -216,6 +216,24 @@ fn busy(url: &str) -> JsValue {
     to_js(&e)
 }
 
+/// `{ event, data, id, retry }`, `retry` in milliseconds or `null`.
+fn event_to_js(e: &crate::Event) -> JsValue {
+    let o = js_sys::Object::new();
+    let retry = e
+        .retry
+        .map_or(JsValue::NULL, |d| JsValue::from(d.as_millis() as f64));
+    for (k, v) in [
+        ("event", JsValue::from(&e.event)),
+        ("data", JsValue::from(&e.data)),
+        ("id", JsValue::from(&e.id)),
+        ("retry", retry),
+    ] {
+        // Setting a plain property on a fresh object cannot fail.
+        let _ = js_sys::Reflect::set(&o, &k.into(), &v);
+    }
+    o.into()
+}
+
 #[wasm_bindgen(js_class = RawResponse)]
 impl JsResponse {
     /// The status code.
@@ -334,5 +352,15 @@ impl JsResponse {
         let lines = self.take_stream(|r| r.lines())?;
         let lines = lines.map(|r| r.map(JsValue::from).map_err(|e| to_js(&e)));
         Ok(self.readable(lines))
+    }
+
+    /// The body as a `ReadableStream` of Server-Sent Events, `{ event, data, id, retry }`
+    /// objects (`retry` in milliseconds, or `null`), as they arrive. Takes the body.
+    pub fn events(&self) -> Result<JsValue, JsValue> {
+        let events = self.take_stream(Response::events)?;
+        let events = events.map(|r| r.map(|e| event_to_js(&e)).map_err(|e| to_js(&e)));
+        Ok(wasm_streams::ReadableStream::from_stream(events)
+            .into_raw()
+            .into())
     }
 }

@@ -16,6 +16,7 @@ mod raw;
 mod req;
 mod routes;
 mod server;
+mod sse;
 mod stream;
 mod tls;
 mod util;

@@ -89,6 +89,21 @@ pub(crate) async fn serve(mut stream: TcpStream, target: &str) {
             v.extend_from_slice(&[b'x'; 50]);
             v
         }
+        "sse-cut" => {
+            // An event, then, 300 ms later (a browser drops what a stream has queued when it
+            // fails, so the event must be read first), the start of the next one, and the
+            // connection closes short of the Content-Length.
+            let mut v = head(
+                "HTTP/1.1 200 OK",
+                "Content-Type: text/event-stream\r\nContent-Length: 100\r\n",
+            );
+            v.extend_from_slice(b"data: one\n\n");
+            if stream.write_all(&v).await.is_err() || stream.flush().await.is_err() {
+                return;
+            }
+            sleep(Duration::from_millis(300)).await;
+            b"data: tw".to_vec()
+        }
         "bad-chunk" => {
             let mut v = head(
                 "HTTP/1.1 200 OK",

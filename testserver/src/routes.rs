@@ -152,6 +152,7 @@ async fn dispatch(r: &Req) -> Result<Resp, Resp> {
         ["range", n] => stream::range(n)?,
         ["zeros", n] => stream::zeros(r, n)?,
         ["lines", n] => stream::lines(r, n)?,
+        ["sse"] => crate::sse::route(r)?,
         [name @ ("gzip" | "deflate" | "brotli" | "zstd")] => encode::route(r, name),
         ["encode"] => encode::encode(r)?,
         ["json"] => content::json_doc(),

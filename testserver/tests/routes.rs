@@ -261,6 +261,25 @@ fn chunked_and_encoded_bodies() {
 
     let r = get(server.addr(), "/drip?numbytes=4&duration=0.2");
     assert_eq!(r.body, b"****");
+
+    let r = get(server.addr(), "/sse?cut=1");
+    assert_eq!(
+        r.header("content-type"),
+        Some("text/event-stream; charset=utf-8")
+    );
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        r.body,
+        &b": a comment, ignored\nretry: 1500\nid: 1\ndata: first\n\n\
+event: update\r\ndata: line one\r\ndata: line two\r\n\r\n\
+id: 3\rdata: cr only\r\rdata: split across\r\ndata: writes\r\n\r\n\
+event: done\ndata: caf\xc3\xa9\n\ndata: never dispatched\n"[..]
+    );
+    let bytes = raw(server.addr(), "/misbehave/sse-cut");
+    let text = String::from_utf8(bytes).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    assert!(head.contains("Content-Length: 100\r\n"));
+    assert_eq!(body, "data: one\n\ndata: tw");
 }
 
 #[test]

@@ -114,6 +114,9 @@ impl JsResponse {
     where
         S: futures_util::Stream<Item = Result<JsValue, JsValue>> + 'static,
     {
+        // Boxed: one copy of the guard and of the stream glue for every kind of item.
+        let items: std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<JsValue, JsValue>>>> =
+            Box::pin(items);
         let items = Signal::guard(self.signal.clone(), items);
         wasm_streams::ReadableStream::from_stream(items)
             .into_raw()
@@ -359,8 +362,6 @@ impl JsResponse {
     pub fn events(&self) -> Result<JsValue, JsValue> {
         let events = self.take_stream(Response::events)?;
         let events = events.map(|r| r.map(|e| event_to_js(&e)).map_err(|e| to_js(&e)));
-        Ok(wasm_streams::ReadableStream::from_stream(events)
-            .into_raw()
-            .into())
+        Ok(self.readable(events))
     }
 }

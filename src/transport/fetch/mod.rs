@@ -8,7 +8,8 @@
 //!    refused with an [`Unsupported`](crate::ErrorKind::Unsupported) error naming the header;
 //! 2. the body goes as a `Uint8Array`, or, when streamed, as a `ReadableStream` with
 //!    `duplex: "half"` (Node and Deno send it; Chromium only over HTTP/2 or HTTP/3, and its
-//!    rejection over HTTP/1.1 is reported as `Unsupported`; Firefox and Safari not at all);
+//!    rejection over HTTP/1.1 is reported as `Unsupported`; Firefox and Safari not at all: they
+//!    would send the text `[object ReadableStream]`, so it is refused first, `Unsupported`);
 //! 3. `fetch` runs with an `AbortController`'s signal: the read timeout bounds the wait for the
 //!    response head (a timeout there is `Timeout(Read)`: fetch does not tell connecting from
 //!    waiting, so the connect timeout cannot be honoured apart, and the write timeout not at
@@ -153,6 +154,7 @@ async fn send(request: Request, runtime: Runtime) -> Result<Response> {
 
     let upload_error = UploadError::default();
     if streamed_upload {
+        body::refuse_unsent_stream(&url)?;
         let stream = body::upload_stream(body, upload_error.clone())
             .map_err(|e| map_js_error(&e, Phase::Head, &cx))?;
         init.set_body(&stream);

@@ -36,7 +36,7 @@ mod js;
 
 pub(crate) use self::js::host_url_href;
 
-use http::header::{CONTENT_LENGTH, HOST, SET_COOKIE};
+use http::header::{CONTENT_LENGTH, HOST, SET_COOKIE, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use js_sys::{Promise, Reflect};
 use url::Url;
@@ -216,6 +216,12 @@ fn request_headers(headers: &HeaderMap, url: &Url, runtime: Runtime) -> Result<w
                 )
                 .with_url(url.clone()));
         }
+        if runtime == Runtime::Browser && name == USER_AGENT && value == DEFAULT_USER_AGENT {
+            // The client's default stays out of a browser's requests: it would make every
+            // cross-origin request need a CORS preflight in Firefox (which sends the header;
+            // Chromium drops it). A User-Agent set by the caller is passed on.
+            continue;
+        }
         if runtime == Runtime::Browser && is_forbidden(name) {
             return Err(Error::new(ErrorKind::Unsupported)
                 .with_message(format!(
@@ -245,6 +251,9 @@ fn authority(url: &Url) -> String {
         (None, _) => String::new(),
     }
 }
+
+/// The client's default `User-Agent` (`ClientBuilder::new`), which browsers are not sent.
+const DEFAULT_USER_AGENT: &str = concat!("anyfetch/", env!("CARGO_PKG_VERSION"));
 
 /// The fetch standard's forbidden request-header names, which a browser drops silently.
 fn is_forbidden(name: &HeaderName) -> bool {

@@ -200,7 +200,7 @@ export CHROMEDRIVER=/usr/bin/chromedriver
 # over CHROMEDRIVER, so it is set only on those commands.
 geckodriver_bin=$(command -v geckodriver)
 /usr/lib/firefox-esr/firefox-esr --version
-geckodriver --version | head -n 1
+geckodriver --version | awk 'NR == 1' # awk reads it all: geckodriver panics on a closed pipe
 # Chromium's flags (--no-sandbox to run as root, headless) for wasm-bindgen-test-runner.
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/webdriver.json"
 node --version

@@ -1,8 +1,15 @@
 // A headless Firefox driven through geckodriver's W3C WebDriver HTTP API, with no npm
 // dependency: geckodriver is the one scripts/test.sh installs (cargo install), Firefox is
-// Debian's firefox-esr. GECKODRIVER and FIREFOX name other binaries.
+// Debian's firefox-esr. Firefox's options are those of the Rust suite's run
+// (webdriver-firefox.json at the repository root), plus -headless; GECKODRIVER and FIREFOX name
+// other binaries.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+
+const options = JSON.parse(readFileSync(new URL("../../webdriver-firefox.json", import.meta.url), "utf8"))[
+  "moz:firefoxOptions"
+];
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -20,7 +27,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Starts geckodriver and one headless Firefox session; resolves to the session. */
 export async function launchFirefox({
   geckodriver = process.env.GECKODRIVER ?? "geckodriver",
-  binary = process.env.FIREFOX ?? "/usr/lib/firefox-esr/firefox-esr",
+  binary = process.env.FIREFOX ?? options.binary,
 } = {}) {
   const port = await freePort();
   const log = [];
@@ -59,18 +66,7 @@ export async function launchFirefox({
       capabilities: {
         alwaysMatch: {
           browserName: "firefox",
-          "moz:firefoxOptions": {
-            binary,
-            args: ["-headless"],
-            prefs: {
-              "app.update.disabledForTesting": true,
-              "browser.shell.checkDefaultBrowser": false,
-              "datareporting.policy.dataSubmissionEnabled": false,
-              "network.captive-portal-service.enabled": false,
-              "network.connectivity-service.enabled": false,
-              "toolkit.telemetry.reportingpolicy.firstRun": false,
-            },
-          },
+          "moz:firefoxOptions": { ...options, binary, args: [...(options.args ?? []), "-headless"] },
         },
       },
     });

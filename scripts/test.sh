@@ -173,9 +173,10 @@ echo "ok: the service answered with the upstream's body, and served five request
 
 # ---------------------------------------------------------------------------------------------
 # Browser and Node (Rust API): the fetch backend on wasm32-unknown-unknown. The same behaviour
-# suite under wasm-bindgen-test, in Node and in headless Chromium, against the test server
-# started above (its URL, and a port where nothing listens, are compiled into the tests).
-step "browser and Node (Rust API): toolchain (wasm32-unknown-unknown, wasm-bindgen-cli, Chromium)"
+# suite under wasm-bindgen-test, in Node and in headless Chromium and Firefox, against the test
+# server started above (its URL, and a port where nothing listens, are compiled into the tests).
+GECKODRIVER_VERSION=0.37.1
+step "browser and Node (Rust API): toolchain (wasm32-unknown-unknown, wasm-bindgen-cli, Chromium, Firefox ESR, geckodriver $GECKODRIVER_VERSION)"
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindgen_version" ]; then
@@ -183,12 +184,23 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wasm_bindge
   cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
 fi
 wasm-bindgen --version
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+apt_missing=()
+[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || apt_missing+=(chromium chromium-driver)
+[ -x /usr/lib/firefox-esr/firefox-esr ] || apt_missing+=(firefox-esr)
+if [ "${#apt_missing[@]}" -gt 0 ]; then
   sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
   $sudo_ apt-get update
-  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y chromium chromium-driver
+  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y "${apt_missing[@]}"
+fi
+if [ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 { print $2 }')" != "$GECKODRIVER_VERSION" ]; then
+  cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
 fi
 export CHROMEDRIVER=/usr/bin/chromedriver
+# Firefox runs (below) name geckodriver explicitly; wasm-bindgen-test-runner prefers GECKODRIVER
+# over CHROMEDRIVER, so it is set only on those commands.
+geckodriver_bin=$(command -v geckodriver)
+/usr/lib/firefox-esr/firefox-esr --version
+geckodriver --version | awk 'NR == 1' # awk reads it all: geckodriver panics on a closed pipe
 # Chromium's flags (--no-sandbox to run as root, headless) for wasm-bindgen-test-runner.
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/webdriver.json"
 node --version
@@ -210,10 +222,18 @@ CARGO_TARGET_DIR="$target_dir" cargo test --manifest-path tests/idna-ascii/Cargo
 step "browser and Node (Rust API): behaviour suite in headless Chromium"
 WASM_BINDGEN_USE_BROWSER=1 cargo test --target wasm32-unknown-unknown --test behaviour
 
+step "browser and Node (Rust API): behaviour suite in headless Firefox ESR (geckodriver)"
+# Its capabilities (the binary, quiet prefs) are in webdriver-firefox.json; the runner adds
+# -headless. The runner's banner is checked: a run in another browser would not count.
+WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER="$geckodriver_bin" \
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/webdriver-firefox.json" \
+  cargo test --target wasm32-unknown-unknown --test behaviour 2>&1 | tee "$work/firefox.out"
+grep -q '^Running headless tests in Firefox' "$work/firefox.out"
+
 # ---------------------------------------------------------------------------------------------
 # JS package: the JavaScript API (feature `js`, src/js/) as the npm package in js/, tested in
-# Node, by tsc (the .d.ts), and in headless Chromium (a page on another origin, and a module
-# worker) against the test server started above.
+# Node, by tsc (the .d.ts), and in headless Chromium and Firefox (a page on another origin, and
+# a module worker) against the test server started above.
 step "JS package: lint (feature js; the npm build leaves default features out)"
 cargo clippy --target wasm32-unknown-unknown --features js --lib -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --no-default-features --features js --lib -- -D warnings
@@ -239,6 +259,9 @@ echo "js/pkg/anyfetch_bg.wasm: $(wc -c <js/pkg/anyfetch_bg.wasm) bytes, $(gzip -
 
 step "JS package: npm test (Node, TypeScript declarations, headless Chromium page and worker)"
 (cd js && npm test)
+
+step "JS package: the same checks in headless Firefox ESR, a page and a module worker (geckodriver)"
+(cd js && GECKODRIVER="$geckodriver_bin" npm run test:firefox)
 
 # The package as users get it: npm pack, installed from the tarball into a scratch app
 # (js/test/installed/, rebuilt each run), then every check in js/test/checks.js in each runtime

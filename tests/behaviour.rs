@@ -1,18 +1,20 @@
 //! The behaviour suite: what anyfetch does against the project's own local server, the same on
 //! every backend. It compiles for the native target (hyper; the server runs in-process), for
 //! `wasm32-wasip2` (the WASI backend inside wasmtime) and for `wasm32-unknown-unknown` (the
-//! fetch backend, in Node and in headless Chromium); see `tests/common/mod.rs`:
+//! fetch backend, in Node and in headless Chromium and Firefox); see `tests/common/mod.rs`:
 //!
 //! ```sh
 //! cargo test --test behaviour                         # native
 //! cargo test --target wasm32-wasip2 --test behaviour  # WASI (scripts/test.sh sets it up)
 //! cargo test --target wasm32-unknown-unknown --test behaviour                           # Node
 //! WASM_BINDGEN_USE_BROWSER=1 cargo test --target wasm32-unknown-unknown --test behaviour  # Chromium
+//! WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER=geckodriver WASM_BINDGEN_TEST_WEBDRIVER_JSON=webdriver-firefox.json \
+//!     cargo test --target wasm32-unknown-unknown --test behaviour                           # Firefox
 //! ```
 //!
 //! Where a host cannot behave as the others (a browser hides `Set-Cookie` and manual
 //! redirects, the platform decodes content itself), the test says what that host does instead,
-//! with [`common::host`]. Native-only behaviour (TLS roots, h2c, pool limits, the write
+//! with [`common::host`] (and [`common::browser`] where Chromium and Firefox differ). Native-only behaviour (TLS roots, h2c, pool limits, the write
 //! timeout, keep-alive reuse) stays in `tests/native.rs`.
 #![cfg(any(
     all(feature = "native", not(target_arch = "wasm32")),
@@ -26,7 +28,7 @@ mod common;
 use std::time::Duration;
 
 use anyfetch::{Client, DigestAuth, Retry, TimeoutKind, Version};
-use common::{dead_port, host, is_fetch, url, Host, Instant};
+use common::{browser, dead_port, host, is_fetch, url, Browser, Host, Instant};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 
@@ -42,12 +44,13 @@ behaviour_test! {
         let v: Value = r.json().await.unwrap();
         assert_eq!(v["args"], json!({"q": "test", "page": "2"}));
         assert_eq!(v["headers"]["X-Trace"], "abc");
-        // Chromium sends its own User-Agent whatever fetch asks.
-        if host() != Host::Browser {
-            assert!(v["headers"]["User-Agent"]
-                .as_str()
-                .unwrap()
-                .starts_with("anyfetch/"));
+        let agent = v["headers"]["User-Agent"].as_str().unwrap();
+        if host() == Host::Browser {
+            // A browser is not sent the client's default (in Firefox, which would send it, it
+            // would make every cross-origin request need a CORS preflight): its own goes.
+            assert!(agent.starts_with("Mozilla/5.0"), "{agent}");
+        } else {
+            assert!(agent.starts_with("anyfetch/"), "{agent}");
         }
     }
 }
@@ -517,9 +520,10 @@ behaviour_test! {
             ("/deflate", "deflated"),
             ("/brotli", "brotli"),
         ];
-        // On fetch the platform decodes (Node 20 and Chromium over http: gzip, deflate, br; no
-        // zstd), so zstd, the client's decoders and its decoded-size cap do not apply there.
-        if !is_fetch() {
+        // On fetch the platform decodes (Node 20: gzip, deflate, br, no zstd; Chromium and
+        // Firefox zstd too, over http as well), so the client's decoders and its decoded-size
+        // cap do not apply there.
+        if host() != Host::Node {
             encodings.push(("/zstd", "zstd"));
         }
         for (path, key) in encodings {
@@ -673,8 +677,8 @@ behaviour_test! {
             va["url"].as_str().unwrap().ends_with("/anything/api/items"),
             "{va}"
         );
-        if host() != Host::Browser {
-            // Chromium sends its own User-Agent.
+        if browser() != Some(Browser::Chromium) {
+            // Chromium sends its own User-Agent; Firefox the one set (after a CORS preflight).
             assert_eq!(va["headers"]["User-Agent"], "my-app/1.0");
         }
         assert_eq!(va["headers"]["Accept"], "application/json");
@@ -688,18 +692,26 @@ behaviour_test! {
 
 behaviour_test! {
     fn streamed_upload() {
+        let key = common::unique_key();
         let chunks =
             futures::stream::iter((0..64).map(|_| Ok::<_, std::io::Error>(vec![b'x'; 16 * 1024])));
         let progress = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let p2 = progress.clone();
-        let sent = anyfetch::post(url("/upload-sink"))
+        let sent = anyfetch::post(url(&format!("/upload-sink?key={key}")))
             .on_upload_progress(move |n| p2.lock().unwrap().push(n))
             .body(anyfetch::Body::from_stream(chunks))
             .await;
         if host() == Host::Browser {
-            // Chromium streams uploads over HTTP/2 or HTTP/3 only; the server speaks HTTP/1.1.
+            // Chromium streams uploads over HTTP/2 or HTTP/3 only (the server speaks HTTP/1.1)
+            // and fails the fetch; Firefox cannot stream them at all and would send the text
+            // "[object ReadableStream]" instead: anyfetch refuses before sending.
             let e = sent.unwrap_err();
             assert!(e.is_unsupported(), "{e}");
+            if browser() == Some(Browser::Firefox) {
+                assert!(e.to_string().contains("cannot send a streamed request body"), "{e}");
+                assert!(progress.lock().unwrap().is_empty(), "nothing was read from the body");
+            }
+            assert_eq!(upload_result(&key).await, json!({"complete": null}));
         } else {
             let mut r = sent.unwrap();
             assert_eq!(r.json::<Value>().await.unwrap()["received"], 64 * 16 * 1024);
@@ -731,8 +743,10 @@ behaviour_test! {
             .await
             .unwrap_err();
         if host() == Host::Browser {
-            // Chromium streams uploads over HTTP/2 or HTTP/3 only: nothing was sent.
+            // Chromium streams uploads over HTTP/2 or HTTP/3 only, Firefox not at all: nothing
+            // was sent.
             assert!(e.is_unsupported(), "{e}");
+            assert_eq!(upload_result(&key).await, json!({"complete": null}));
             return;
         }
         assert!(e.is_request(), "{e}");
@@ -740,14 +754,20 @@ behaviour_test! {
         // The server must not have taken the 32 KiB it got as the whole body: the upload ends
         // broken (or never reaches the handler), never complete.
         anyfetch::get(url("/delay/1")).await.unwrap();
-        let v: Value = anyfetch::get(url(&format!("/upload-result/{key}")))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = upload_result(&key).await;
         assert_ne!(v["complete"], json!(true), "{v}");
     }
+}
+
+/// How the test server saw the upload to `/upload-sink?key={key}` end: `{"complete": null}`
+/// when none arrived.
+async fn upload_result(key: &str) -> Value {
+    anyfetch::get(url(&format!("/upload-result/{key}")))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 /// The same URL on another origin: `localhost` for `127.0.0.1`.

@@ -2,30 +2,9 @@
 // origin than the test server, so CORS applies as on a real site); page.html imports the
 // browser entry and runs every check in checks.js, then one in a module web worker.
 import { after, before, test } from "node:test";
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
-import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { testServer } from "./server.mjs";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm" };
-
-function serveStatic() {
-  const srv = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-    try {
-      if (path.includes("..")) throw new Error("outside");
-      const body = await readFile(join(root, path));
-      res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) => srv.listen(0, "127.0.0.1", () => resolve(srv)));
-}
+import { serveStatic } from "./site.mjs";
 
 let server, site, browser, page, results;
 const pageErrors = [];

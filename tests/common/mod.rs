@@ -7,7 +7,8 @@
 //!   `anyfetch-testserver` binary and passes its URL in `ANYFETCH_TEST_SERVER`; each test runs
 //!   with [`anyfetch::block_on`];
 //! - on `wasm32-unknown-unknown` (the fetch backend), `wasm-bindgen-test-runner` runs the tests
-//!   in Node, or in headless Chromium with `WASM_BINDGEN_USE_BROWSER=1`; the server's URL is
+//!   in Node, or with `WASM_BINDGEN_USE_BROWSER=1` in headless Chromium (`CHROMEDRIVER`) or
+//!   headless Firefox (`GECKODRIVER`, which the runner prefers when both are set); the server's URL is
 //!   read at compile time (`ANYFETCH_TEST_SERVER`, and `ANYFETCH_DEAD_PORT` for a port where
 //!   nothing listens), and each test is an `async fn` under `#[wasm_bindgen_test]`.
 //!
@@ -56,8 +57,23 @@ pub enum Host {
     Wasi,
     /// The fetch backend in Node.
     Node,
-    /// The fetch backend in a browser (headless Chromium).
+    /// The fetch backend in a browser (headless Chromium or Firefox: [`browser`] says which).
     Browser,
+}
+
+/// Which browser runs the suite, for the few expectations that differ between browsers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Browser {
+    /// Chromium (`Chrome/` in the user agent).
+    Chromium,
+    /// Firefox (`Firefox/` in the user agent).
+    Firefox,
+}
+
+/// The browser this suite runs in, `None` on the other hosts. Panics in a browser that is
+/// neither: the suite states what Chromium and Firefox do, and no other has been run.
+pub fn browser() -> Option<Browser> {
+    imp::browser()
 }
 
 /// The host this test binary runs on.
@@ -139,6 +155,10 @@ mod imp {
         super::Host::Native
     }
 
+    pub fn browser() -> Option<super::Browser> {
+        None
+    }
+
     pub fn unique_key() -> String {
         let t = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -171,6 +191,10 @@ mod imp {
 
     pub fn host() -> super::Host {
         super::Host::Wasi
+    }
+
+    pub fn browser() -> Option<super::Browser> {
+        None
     }
 
     pub fn unique_key() -> String {
@@ -212,6 +236,26 @@ mod imp {
             super::Host::Node
         } else {
             super::Host::Browser
+        }
+    }
+
+    pub fn browser() -> Option<super::Browser> {
+        if host() != super::Host::Browser {
+            return None;
+        }
+        let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &JsValue::from_str(k)).ok();
+        let agent = get(&js_sys::global(), "navigator")
+            .and_then(|n| get(&n, "userAgent"))
+            .and_then(|a| a.as_string())
+            .unwrap_or_default();
+        if agent.contains("Firefox/") {
+            Some(super::Browser::Firefox)
+        } else if agent.contains("Chrome/") {
+            Some(super::Browser::Chromium)
+        } else {
+            panic!(
+                "the behaviour suite knows what Chromium and Firefox do, not this browser: {agent}"
+            )
         }
     }
 

@@ -9,13 +9,17 @@ use tokio::time::{sleep, timeout};
 const CORS: &str = "Access-Control-Allow-Origin: *\r\n";
 const HOLD: Duration = Duration::from_secs(60);
 
-/// Whether a request line (`GET /misbehave/x HTTP/1.1`) targets a raw route.
+/// Whether a request line (`GET /misbehave/x HTTP/1.1`) targets a raw route. A CORS preflight
+/// (`OPTIONS`) never does: hyper answers it, and the request it clears then hijacks the socket
+/// (a browser that sends a non-safelisted header, such as Firefox with a `User-Agent`, asks
+/// first, on a new connection as often as on a kept one).
 pub(crate) fn is_raw_request_line(line: &[u8]) -> bool {
     let mut parts = line.split(|&b| b == b' ');
-    let _method = parts.next();
-    parts
-        .next()
-        .is_some_and(|target| target.starts_with(b"/misbehave/"))
+    let method = parts.next();
+    method != Some(b"OPTIONS".as_slice())
+        && parts
+            .next()
+            .is_some_and(|target| target.starts_with(b"/misbehave/"))
 }
 
 /// Reads the request head (up to the blank line); returns the request target.

@@ -4,7 +4,7 @@
 //! module that links it, used or not. The [`AbortOnDrop`] guard travels with the exchange, then with the
 //! response body, so that dropping either one aborts the fetch.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -21,9 +21,9 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortController;
 
 use super::error::{self, map_js_error, Phase};
-use super::js::{call_method, prop, Runtime};
+use super::js::{call_method, global, prop, Runtime};
 use crate::body::Body;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// Aborts the fetch when dropped, unless [`disarm`](AbortOnDrop::disarm)ed: dropping the
 /// request future or the unfinished response body cancels the exchange and its body stream.
@@ -194,4 +194,59 @@ pub(super) fn upload_stream(
     Reflect::set(&source, &"pull".into(), &pull.into_js_value())?;
     Reflect::set(&source, &"cancel".into(), &cancel.into_js_value())?;
     web_sys::ReadableStream::new_with_underlying_source(&source)
+}
+
+/// Refuses a streamed request body where the runtime's fetch would not send it as a stream.
+///
+/// A fetch that does not know request streams (Firefox, Safari) does not reject a
+/// `ReadableStream` body: it sends its string form, the 23 bytes `[object ReadableStream]`,
+/// with `Content-Type: text/plain`, and the server answers as if that were the body. So this
+/// asks first, once per thread, with the feature test of the fetch standard's authors: a
+/// `Request` built with a stream body reads `duplex` and sets no `Content-Type` only where
+/// streams are sent. Chromium passes it (and then fails the fetch over HTTP/1.1, which
+/// `error.rs` maps); so do Node and Deno. If the test itself cannot run, nothing is refused.
+///
+/// # Errors
+/// [`ErrorKind::Unsupported`] where the runtime would send the stream's string form.
+pub(super) fn refuse_unsent_stream(url: &Url) -> Result<()> {
+    thread_local!(static SENDS_STREAMS: Cell<Option<bool>> = const { Cell::new(None) });
+    let sends = SENDS_STREAMS.with(|cell| {
+        *cell
+            .get()
+            .get_or_insert_with(|| sends_streams(url).unwrap_or(true))
+    });
+    if sends {
+        return Ok(());
+    }
+    Err(Error::new(ErrorKind::Unsupported)
+        .with_message(
+            "this browser's fetch cannot send a streamed request body (Firefox and Safari do not implement request streams: the text \"[object ReadableStream]\" would be sent instead): send the body as bytes",
+        )
+        .with_url(url.clone()))
+}
+
+/// `new Request(url, { method: "POST", body: new ReadableStream(), get duplex() })`: whether
+/// `duplex` was read and no `Content-Type` was set. `None` if the test throws.
+fn sends_streams(url: &Url) -> Option<bool> {
+    let read_duplex = Rc::new(Cell::new(false));
+    let flag = read_duplex.clone();
+    let getter = Closure::<dyn FnMut() -> JsValue>::new(move || {
+        flag.set(true);
+        JsValue::from_str("half")
+    });
+    let init = js_sys::Object::new();
+    Reflect::set(&init, &"method".into(), &"POST".into()).ok()?;
+    let stream: JsValue = web_sys::ReadableStream::new().ok()?.into();
+    Reflect::set(&init, &"body".into(), &stream).ok()?;
+    let descriptor = js_sys::Object::new();
+    Reflect::set(&descriptor, &"get".into(), getter.as_ref()).ok()?;
+    js_sys::Object::define_property(&init, &"duplex".into(), &descriptor);
+    let ctor: js_sys::Function = prop(&global(), "Request")?.dyn_into().ok()?;
+    let args = js_sys::Array::of2(&JsValue::from_str(url.as_str()), &init);
+    let request = Reflect::construct(&ctor, &args).ok()?;
+    let has_type = call_method(&prop(&request, "headers")?, "has", &["Content-Type".into()])
+        .ok()?
+        .as_bool()?;
+    drop(getter);
+    Some(read_duplex.get() && !has_type)
 }

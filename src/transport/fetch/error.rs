@@ -128,7 +128,8 @@ impl std::error::Error for JsError {
     }
 }
 
-/// Messages of a failed network exchange: Chromium, Firefox, Safari, Node/Deno.
+/// Messages of a failed network exchange: Chromium, Firefox, Safari, Node/Deno; then of a body
+/// stream that failed: Chromium, Firefox (a reset, a truncated or undecodable body alike).
 const NETWORK_MESSAGES: &[&str] = &[
     "Failed to fetch",
     "NetworkError when attempting to fetch resource.",
@@ -136,6 +137,7 @@ const NETWORK_MESSAGES: &[&str] = &[
     "fetch failed",
     "network error",
     "terminated",
+    "Error in input stream",
 ];
 
 /// Maps a JS error to an [`Error`], keeping it as the source:

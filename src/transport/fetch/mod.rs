@@ -8,7 +8,8 @@
 //!    refused with an [`Unsupported`](crate::ErrorKind::Unsupported) error naming the header;
 //! 2. the body goes as a `Uint8Array`, or, when streamed, as a `ReadableStream` with
 //!    `duplex: "half"` (Node and Deno send it; Chromium only over HTTP/2 or HTTP/3, and its
-//!    rejection over HTTP/1.1 is reported as `Unsupported`; Firefox and Safari not at all);
+//!    rejection over HTTP/1.1 is reported as `Unsupported`; Firefox and Safari not at all: they
+//!    would send the text `[object ReadableStream]`, so it is refused first, `Unsupported`);
 //! 3. `fetch` runs with an `AbortController`'s signal: the read timeout bounds the wait for the
 //!    response head (a timeout there is `Timeout(Read)`: fetch does not tell connecting from
 //!    waiting, so the connect timeout cannot be honoured apart, and the write timeout not at
@@ -35,7 +36,7 @@ mod js;
 
 pub(crate) use self::js::host_url_href;
 
-use http::header::{CONTENT_LENGTH, HOST, SET_COOKIE};
+use http::header::{CONTENT_LENGTH, HOST, SET_COOKIE, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use js_sys::{Promise, Reflect};
 use url::Url;
@@ -174,6 +175,7 @@ async fn send(
 
     let upload_error = UploadError::default();
     if streamed_upload {
+        body::refuse_unsent_stream(&url)?;
         let stream = body::upload_stream(body, upload_error.clone())
             .map_err(|e| map_js_error(&e, Phase::Head, &cx))?;
         init.set_body(&stream);
@@ -248,6 +250,12 @@ fn request_headers(headers: &HeaderMap, url: &Url, runtime: Runtime) -> Result<w
                 )
                 .with_url(url.clone()));
         }
+        if runtime == Runtime::Browser && name == USER_AGENT && value == DEFAULT_USER_AGENT {
+            // The client's default stays out of a browser's requests: it would make every
+            // cross-origin request need a CORS preflight in Firefox (which sends the header;
+            // Chromium drops it). A User-Agent set by the caller is passed on.
+            continue;
+        }
         if runtime == Runtime::Browser && is_forbidden(name) {
             return Err(Error::new(ErrorKind::Unsupported)
                 .with_message(format!(
@@ -277,6 +285,9 @@ fn authority(url: &Url) -> String {
         (None, _) => String::new(),
     }
 }
+
+/// The client's default `User-Agent` (`ClientBuilder::new`), which browsers are not sent.
+const DEFAULT_USER_AGENT: &str = concat!("anyfetch/", env!("CARGO_PKG_VERSION"));
 
 /// The fetch standard's forbidden request-header names, which a browser drops silently.
 fn is_forbidden(name: &HeaderName) -> bool {

@@ -86,7 +86,7 @@ pub fn retry_after(v: &str) -> Option<u128> {
     if let Ok(value) = HeaderValue::from_str(v) {
         let mut headers = HeaderMap::new();
         headers.insert(RETRY_AFTER, value);
-        let _ = crate::retry::Retry::new(3).retry_after(&headers);
+        let _ = crate::retry::Retry::new(3).retry_after(503, &headers);
     }
     parsed.map(|d| d.as_millis())
 }

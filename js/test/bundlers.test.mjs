@@ -10,10 +10,8 @@
 // minify. esbuild leaves that expression as it is, so, as the README tells esbuild users, the
 // .wasm is copied to `../pkg/anyfetch_bg.wasm` from the bundle.
 import { after, before, test } from "node:test";
-import { createServer } from "node:http";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { build as esbuild } from "esbuild";
@@ -21,9 +19,9 @@ import { build as vite, createServer as viteServer } from "vite";
 import webpack from "webpack";
 import { checks } from "./checks.js";
 import { testServer } from "./server.mjs";
+import { serveStatic } from "./site.mjs";
 
 const app = fileURLToPath(new URL("./installed/", import.meta.url));
-const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
 
 const bundlers = {
   async vite(out) {
@@ -67,21 +65,6 @@ const bundlers = {
     return "index.html";
   },
 };
-
-function serveStatic(root) {
-  const srv = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-    try {
-      if (path.includes("..")) throw new Error("outside");
-      const body = await readFile(join(root, path));
-      res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) => srv.listen(0, "127.0.0.1", () => resolve(srv)));
-}
 
 /** Every file under `dir`, relative. */
 function files(dir, prefix = "") {

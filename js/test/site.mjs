@@ -1,14 +1,15 @@
-// A static server for js/ on 127.0.0.1 (another origin than the test server, so CORS applies
-// as on a real site), for the browser tests (browser.test.mjs, firefox.test.mjs).
+// A static server on 127.0.0.1 (another origin than the test server, so CORS applies as on a
+// real site), for the browser tests: js/ by default (browser.test.mjs, firefox.test.mjs), or a
+// bundle's output folder (bundlers.test.mjs).
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const jsDir = fileURLToPath(new URL("..", import.meta.url));
 const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm" };
 
-export function serveStatic() {
+export function serveStatic(root = jsDir) {
   const srv = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
     try {

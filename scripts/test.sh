@@ -257,11 +257,8 @@ step "JS package: build js/pkg (js/crate as a cdylib, wasm-bindgen --target web)
 (cd js && npm run build)
 echo "js/pkg/anyfetch_bg.wasm: $(wc -c <js/pkg/anyfetch_bg.wasm) bytes, $(gzip -9 <js/pkg/anyfetch_bg.wasm | wc -c) gzip -9"
 
-step "JS package: npm test (Node, TypeScript declarations, headless Chromium page and worker)"
+step "JS package: npm test (Node from the js/ tree, TypeScript declarations, the README's examples)"
 (cd js && npm test)
-
-step "JS package: the same checks in headless Firefox ESR, a page and a module worker (geckodriver)"
-(cd js && GECKODRIVER="$geckodriver_bin" npm run test:firefox)
 
 # The package as users get it: npm pack, installed from the tarball into a scratch app
 # (js/test/installed/, rebuilt each run), then every check in js/test/checks.js in each runtime
@@ -276,6 +273,12 @@ timed bash -c 'cd js && node --test test/installed.test.mjs'
 
 step "JS package: the installed package in Cloudflare workerd $(js/node_modules/.bin/workerd --version | cut -d' ' -f2) (bundled as wrangler does): every check"
 timed bash -c 'cd js && node --test test/workerd.test.mjs'
+
+step "JS package: the installed package unbundled in headless Chromium (a page with an import map, a module worker): every check"
+timed bash -c 'cd js && node --test test/browser.test.mjs'
+
+step "JS package: the installed package unbundled in headless Firefox ESR (geckodriver; a page with an import map, a module worker): every check"
+timed bash -c "cd js && GECKODRIVER='$geckodriver_bin' node --test test/firefox.test.mjs"
 
 step "JS package: the installed package bundled by Vite $(js/node_modules/.bin/vite --version | cut -d' ' -f1 | cut -d/ -f2), esbuild $(js/node_modules/.bin/esbuild --version) and webpack $(node -p 'require("./js/node_modules/webpack/package.json").version'), in headless Chromium: every check"
 timed bash -c 'cd js && node --test test/bundlers.test.mjs'

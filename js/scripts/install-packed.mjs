@@ -1,7 +1,8 @@
 // Installs the package as users do, into a scratch app (js/test/installed/, ignored by git):
 // `npm pack` of js/ (js/pkg must be built), then, in a fresh directory holding the app's
-// sources (js/test/app/ and the checks), `npm install ./anyfetch-<version>.tgz`. The runtime
-// and bundler tests (test/installed.test.mjs, workerd.test.mjs, bundlers.test.mjs) run from there.
+// sources (js/test/app/ and the checks), `npm install ./anyfetch-<version>.tgz`. The runtime,
+// browser and bundler tests (test/installed.test.mjs, workerd.test.mjs, browser.test.mjs,
+// firefox.test.mjs, bundlers.test.mjs) run from there.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";

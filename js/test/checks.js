@@ -1,7 +1,9 @@
-// The behaviour checks of the npm package, run in Node (node.test.mjs) and in headless Chromium
-// (page.html, driven by browser.test.mjs) against the project's local test server; and, from
-// the packed tarball installed in a scratch app, in Node, Deno and Bun (installed.test.mjs), in
-// workerd (workerd.test.mjs) and in pages bundled by Vite, esbuild and webpack (bundlers.test.mjs).
+// The behaviour checks of the npm package, run against the project's local test server: in Node
+// from the js/ tree (node.test.mjs); and, from the packed tarball installed in a scratch app
+// (scripts/install-packed.mjs), in Node, Deno and Bun (installed.test.mjs), in workerd
+// (workerd.test.mjs), in an unbundled page and worker in headless Chromium (browser.test.mjs)
+// and Firefox (firefox.test.mjs), and in pages bundled by Vite, esbuild and webpack
+// (bundlers.test.mjs).
 //
 // Each check is `async (af, base, env) => void`: `af` is the imported package, `base` the test
 // server's URL, `env.browser` true in a page or worker (the server runtimes, workerd included,

@@ -1,23 +1,24 @@
-// The package in headless Firefox, as browser.test.mjs runs it in Chromium: js/ is served from
-// a static server on 127.0.0.1 (another origin than the test server, so CORS applies);
-// page.html imports the browser entry and runs every check in checks.js, then one in a module
-// web worker. Firefox is driven through geckodriver's WebDriver API (geckodriver.mjs), the
+// The package in headless Firefox, as browser.test.mjs runs it in Chromium: the scratch app
+// with the package installed from its packed tarball is served from a static server on
+// 127.0.0.1 (another origin than the test server, so CORS applies); its unbundled.html imports
+// "anyfetch" through an import map and runs every check in checks.js, then one in a module web
+// worker. Firefox is driven through geckodriver's WebDriver API (geckodriver.mjs), the
 // same geckodriver and Debian firefox-esr that run the Rust suite (scripts/test.sh installs
 // both); no npm dependency.
 import { after, before, test } from "node:test";
 import { launchFirefox } from "./geckodriver.mjs";
 import { testServer } from "./server.mjs";
-import { serveStatic } from "./site.mjs";
+import { installedApp, serveStatic } from "./site.mjs";
 
 let server, site, firefox, results;
 
 before(async () => {
   server = await testServer();
-  site = await serveStatic();
+  site = await serveStatic(installedApp());
   firefox = await launchFirefox();
   console.log(`${firefox.browser} (geckodriver)`);
   await firefox.setScriptTimeout(120_000);
-  await firefox.goto(`http://127.0.0.1:${site.address().port}/test/page.html`);
+  await firefox.goto(`http://127.0.0.1:${site.address().port}/unbundled.html`);
   await firefox.waitFor(() => window.__ready === true, 30_000);
   results = await firefox.evaluate((base) => window.__run(base), server.url);
 });
@@ -31,6 +32,11 @@ after(async () => {
 test("every check ran in the Firefox page", async () => {
   const names = await firefox.evaluate(() => window.__checks);
   if (results.length !== names.length || names.length < 10) throw new Error(`ran ${results.length} of ${names.length}`);
+});
+
+test("the page imports the package installed from the tarball, by its name", async () => {
+  const entry = await firefox.evaluate(() => window.__entry);
+  if (!entry.endsWith("/node_modules/anyfetch/src/browser.js")) throw new Error(`"anyfetch" resolved to ${entry}`);
 });
 
 const { checks } = await import("./checks.js");

@@ -187,7 +187,7 @@ export class Response {
   json<T = any>(): Promise<T>;
   /** The body as chunks as they arrive (`for await`). Takes the body; leaving the loop early cancels it. */
   stream(): AsyncGenerator<Uint8Array, void, undefined>;
-  /** The body as lines of text, without line endings, as they arrive. Takes the body. */
+  /** The body as lines of text, without line endings, as they arrive. Takes the body. A line over 16 MiB throws a {@link DecodingError}. */
   lines(): AsyncGenerator<string, void, undefined>;
   /** The body as Server-Sent Events (`text/event-stream`, parsed as a browser's `EventSource` does), as they arrive. Takes the body; reconnecting is left to the caller. */
   events(): AsyncGenerator<ServerSentEvent, void, undefined>;

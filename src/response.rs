@@ -247,7 +247,12 @@ impl Response {
 
     /// The body as lines of text as they arrive, without their line endings (`\n`, `\r\n` or
     /// `\r`), as httpx's `iter_lines`.
+    ///
+    /// A line longer than 16 MiB (of UTF-8) ends the stream with an error for which
+    /// [`is_decode`](Error::is_decode) is true, so memory stays bounded whatever the server
+    /// sends; read [`bytes_stream`](Response::bytes_stream) for longer lines.
     pub fn lines(&mut self) -> impl Stream<Item = Result<String>> + crate::util::MaybeSend {
+        let url = self.url().clone();
         let text = Box::pin(self.text_stream());
         futures_util::stream::unfold(
             (
@@ -256,20 +261,41 @@ impl Response {
                 std::collections::VecDeque::new(),
                 false,
             ),
-            |(mut text, mut split, mut ready, mut done)| async move {
-                loop {
-                    if let Some(line) = ready.pop_front() {
-                        return Some((Ok(line), (text, split, ready, done)));
-                    }
-                    if done {
-                        return None;
-                    }
-                    match text.next().await {
-                        Some(Ok(s)) => ready.extend(split.push(&s)),
-                        Some(Err(e)) => return Some((Err(e), (text, split, ready, true))),
-                        None => {
-                            done = true;
-                            ready.extend(split.finish());
+            move |(mut text, mut split, mut ready, mut done)| {
+                let url = url.clone();
+                async move {
+                    loop {
+                        if let Some(line) = ready.pop_front() {
+                            return Some((line, (text, split, ready, done)));
+                        }
+                        if done {
+                            return None;
+                        }
+                        match text.next().await {
+                            Some(Ok(s)) => {
+                                let lines = split.push(&s);
+                                let too_long = |l: &String| l.len() > MAX_LINE_SIZE;
+                                if lines.iter().any(too_long) || split.buf.len() > MAX_LINE_SIZE {
+                                    // The lines before the long one, then the error.
+                                    ready.extend(
+                                        lines.into_iter().take_while(|l| !too_long(l)).map(Ok),
+                                    );
+                                    let e = Error::decode(format!(
+                                        "a line of the body exceeds the limit of {MAX_LINE_SIZE} bytes (Response::lines)"
+                                    ))
+                                    .with_url(url.clone());
+                                    ready.push_back(Err(e));
+                                    split = LineSplitter::default();
+                                    done = true;
+                                } else {
+                                    ready.extend(lines.into_iter().map(Ok));
+                                }
+                            }
+                            Some(Err(e)) => return Some((Err(e), (text, split, ready, true))),
+                            None => {
+                                done = true;
+                                ready.extend(split.finish().map(Ok));
+                            }
                         }
                     }
                 }
@@ -440,6 +466,10 @@ impl fmt::Debug for Response {
             .finish()
     }
 }
+
+/// The longest line [`Response::lines`] holds: 16 MiB, as an event of
+/// [`Events`](crate::Events) by default.
+const MAX_LINE_SIZE: usize = 16 << 20;
 
 /// Splits text into lines across chunk boundaries (`\n`, `\r\n`, `\r`).
 #[derive(Default)]

@@ -1,7 +1,9 @@
 //! Decompression bombs: 256 MiB of zeros in each encoding, and nested, read with
 //! `max_decoded_size` of 1 MiB. Reading must fail with `is_decode()`, and the heap must never
 //! grow by more than the cap plus 2 MiB plus the window the format's stream declares, measured
-//! by a counting global allocator (this binary's own, so no other test shares it).
+//! by a counting global allocator (this binary's own, so no other test shares it; its tests
+//! take `SERIAL` so they do not count each other's memory). And an endless line read with
+//! `lines()`.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -47,9 +49,11 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 const MIB: usize = 1 << 20;
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 #[test]
 fn bombs_fail_at_the_cap_without_spending_the_memory() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let zeros = vec![0u8; 256 * MIB];
     let enc = |e: &str, data: &[u8]| anyfetch_testserver::compress(e, data).unwrap();
     let gz = enc("gzip", &zeros);
@@ -102,4 +106,45 @@ fn bombs_fail_at_the_cap_without_spending_the_memory() {
             "{name}: the heap grew by {grew} bytes, over {bound}"
         );
     }
+}
+
+/// 128 MiB without a line ending, made as it is sent: `lines()` must fail with `is_decode()` at
+/// its 16 MiB line limit, and the heap grow by less than twice that (a `String` doubles its
+/// capacity) plus 4 MiB, rather than hold the whole body.
+#[test]
+fn an_endless_line_fails_at_the_line_limit_without_spending_the_memory() {
+    use futures::StreamExt;
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let client = Client::builder()
+        .transport(MockTransport::new(|_| async {
+            let chunk = Bytes::from(vec![b'a'; 64 << 10]);
+            let chunks = futures::stream::repeat(chunk)
+                .take(128 * MIB / (64 << 10))
+                .map(Ok::<_, std::io::Error>);
+            let body =
+                futures::stream::once(async { Ok(Bytes::from_static(b"first\n")) }).chain(chunks);
+            Ok(Response::new(200, Body::from_stream(body)))
+        }))
+        .build()
+        .unwrap();
+    let baseline = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(baseline, Ordering::Relaxed);
+    let (first, end, after) = futures::executor::block_on(async {
+        let mut r = client.get("http://line.test/").await.unwrap();
+        let mut lines = Box::pin(r.lines());
+        let first = lines.next().await;
+        let end = lines.next().await;
+        (first, end, lines.next().await.is_none())
+    });
+    let grew = PEAK.load(Ordering::Relaxed) - baseline;
+    assert_eq!(first.unwrap().unwrap(), "first");
+    let e = end.expect("an error, not the end").unwrap_err();
+    assert!(e.is_decode(), "{e}");
+    assert!(e.to_string().contains("line.test"), "{e}");
+    assert!(after, "the stream ends after the error");
+    println!(
+        "an endless line: the heap grew by {:.2} MiB at most",
+        grew as f64 / MIB as f64
+    );
+    assert!(grew < 36 * MIB, "the heap grew by {grew} bytes");
 }

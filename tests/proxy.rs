@@ -188,13 +188,22 @@ async fn a_redirect_is_routed_again_and_credentials_stay_with_their_proxy() {
 
 #[tokio::test]
 async fn a_refused_tunnel_is_a_connect_error_naming_the_proxy_and_its_answer() {
+    // Its own server: it counts the connections the server accepts.
+    let own = TestServer::start_with_tls();
+    let server = || &own;
     // tinyproxy answers 407 without credentials and 401 to wrong ones.
     for (auth, status) in [(None, "407"), (Some("hunter2"), "401")] {
         let mut proxy = Proxy::all(&auth_proxy().url()).unwrap();
         if let Some(password) = auth {
             proxy = proxy.basic_auth("proxyuser", password);
         }
-        let client = trusting(Client::builder()).proxy(proxy).build().unwrap();
+        let client = Client::builder()
+            .add_root_certificate(
+                Certificate::from_pem(own.cert_pem().unwrap().as_bytes()).unwrap(),
+            )
+            .proxy(proxy)
+            .build()
+            .unwrap();
         let conns = server().connections();
         let e = client.get(server().https_url("/get")).await.unwrap_err();
         assert!(e.is_connect(), "{e}");
@@ -223,6 +232,9 @@ async fn a_refused_tunnel_is_a_connect_error_naming_the_proxy_and_its_answer() {
 
 #[tokio::test]
 async fn an_unreachable_proxy_is_a_connect_error_naming_it_never_a_direct_connection() {
+    // Its own server: it counts the connections the server accepts.
+    let own = TestServer::start_with_tls();
+    let server = || &own;
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap()
@@ -231,7 +243,10 @@ async fn an_unreachable_proxy_is_a_connect_error_naming_it_never_a_direct_connec
         format!("http://u:hunter2@{closed}"),
         format!("socks5h://u:hunter2@{closed}"),
     ] {
-        let client = trusting(Client::builder())
+        let client = Client::builder()
+            .add_root_certificate(
+                Certificate::from_pem(own.cert_pem().unwrap().as_bytes()).unwrap(),
+            )
             .proxy(Proxy::all(&proxy).unwrap())
             .build()
             .unwrap();
@@ -278,6 +293,9 @@ async fn socks5_with_credentials_carries_http_and_https() {
 
 #[tokio::test]
 async fn socks5_with_a_wrong_password_is_a_connect_error_naming_the_proxy() {
+    // Its own server: it counts the connections the server accepts.
+    let own = TestServer::start_with_tls();
+    let server = || &own;
     let proxy = Proxy::all(&format!("socks5h://{}", socks().addr()))
         .unwrap()
         .basic_auth("socksuser", "hunter2");

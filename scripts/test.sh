@@ -21,7 +21,20 @@ cargo clippy --workspace --all-targets --features blocking,tracing -- -D warning
 step "docs (missing docs and broken links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features blocking,tracing
 
-step "native: unit tests, MockTransport suite, integration against the local server, doc tests, examples"
+step "native: real proxies from Debian for the proxy tests (tinyproxy: HTTP and CONNECT; microsocks: SOCKS5)"
+# Installed when missing, and never started as services: each test starts its own on a free port.
+native_apt=()
+command -v tinyproxy >/dev/null || native_apt+=(tinyproxy)
+command -v microsocks >/dev/null || native_apt+=(microsocks)
+if [ "${#native_apt[@]}" -gt 0 ]; then
+  sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
+  $sudo_ apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y --no-install-recommends "${native_apt[@]}"
+fi
+tinyproxy -v
+command -v microsocks
+
+step "native: unit tests, MockTransport suite, integration against the local server and real proxies, doc tests, examples"
 cargo test --workspace --features blocking,tracing
 
 step "native: a program that pins url's ASCII-only IDNA backend (tests/idna-ascii, its own lock file)"

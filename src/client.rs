@@ -67,9 +67,11 @@ macro_rules! verbs {
 impl Client {
     /// A client with every default (see [`ClientBuilder`]).
     pub fn new() -> Client {
-        ClientBuilder::new()
-            .build()
-            .unwrap_or_else(|_| ClientBuilder::new().transport(NoDefault).build_unchecked())
+        ClientBuilder::new().build().unwrap_or_else(|e| {
+            // Each request fails with the reason (say, an unusable `HTTP_PROXY`).
+            let why = NoDefault(Some(e.to_string()));
+            ClientBuilder::new().transport(why).build_unchecked()
+        })
     }
 
     /// A builder to configure a client.
@@ -136,15 +138,17 @@ impl std::fmt::Debug for Client {
 
 /// The transport used when the target's default transport cannot be built: every send fails
 /// with the build error's message.
-struct NoDefault;
+struct NoDefault(Option<String>);
 impl Transport for NoDefault {
     fn send(&self, req: Request) -> crate::util::BoxFuture<'static, Result<Response>> {
         let url = req.url().clone();
-        Box::pin(async move {
-            Err(Error::new(crate::ErrorKind::Unsupported)
-                .with_message("the default transport could not be built; use Client::builder().build() to see why")
-                .with_url(url))
-        })
+        let error = match &self.0 {
+            Some(why) => Error::builder(format!("Client::new() could not build the client: {why}")),
+            None => Error::new(crate::ErrorKind::Unsupported).with_message(
+                "the default transport could not be built; use Client::builder().build() to see why",
+            ),
+        };
+        Box::pin(async move { Err(error.with_url(url)) })
     }
 }
 
@@ -396,6 +400,38 @@ impl ClientBuilder {
         self
     }
 
+    /// Send requests through `proxy` (native backend): `http://` requests in absolute form,
+    /// `https://` ones through a `CONNECT` tunnel, or both through SOCKS, as the proxy's URL
+    /// says ([`Proxy`](crate::Proxy)). Call it again to add more: the first proxy that takes a
+    /// URL (by its scheme and [`Proxy::no_proxy`](crate::Proxy::no_proxy)) is used; a URL no
+    /// given proxy takes goes direct. Proxies given here replace those of the environment.
+    /// Defaults to none (then the environment's, while [`trust_env`](Self::trust_env) is on).
+    ///
+    /// On WASI and in browsers, where the host owns the network, [`build`](Self::build) fails
+    /// with [`is_unsupported`](Error::is_unsupported).
+    pub fn proxy(mut self, proxy: crate::proxy::Proxy) -> Self {
+        self.config.proxies.push(proxy);
+        self
+    }
+
+    /// No proxy at all: neither those given with [`proxy`](Self::proxy) nor the environment's
+    /// (httpx `proxy=None` with `trust_env=False`, reqwest `no_proxy()`). Defaults to off.
+    pub fn no_proxy(mut self) -> Self {
+        self.config.no_proxy = true;
+        self
+    }
+
+    /// Read settings from the environment, as httpx's `trust_env`: the proxies of `HTTP_PROXY`,
+    /// `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (and their lower-case forms; `HTTP_PROXY` is
+    /// ignored in a CGI program, where a client could set it), when no proxy is given with
+    /// [`proxy`](Self::proxy). The variables are read once, by [`build`](Self::build). Off,
+    /// the environment is ignored. Native backend only: on WASI and in browsers the host owns
+    /// the network and nothing is read. Defaults to `true`.
+    pub fn trust_env(mut self, trust: bool) -> Self {
+        self.config.trust_env = trust;
+        self
+    }
+
     /// **Dangerous**: accept any TLS certificate, valid or not, for any host. Only for tests
     /// against servers you control. Defaults to `false`.
     pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
@@ -450,7 +486,10 @@ impl ClientBuilder {
     }
 
     fn build_unchecked(mut self) -> Client {
-        let transport = self.transport.take().unwrap_or_else(|| Arc::new(NoDefault));
+        let transport = self
+            .transport
+            .take()
+            .unwrap_or_else(|| Arc::new(NoDefault(None)));
         let caps = transport.capabilities();
         if self.decode_content && !caps.decodes_content {
             if let Some(v) = crate::body::accept_encoding() {

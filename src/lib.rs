@@ -59,6 +59,7 @@ mod hooks;
 pub mod layer;
 #[cfg(feature = "multipart")]
 pub mod multipart;
+mod proxy;
 mod redirect;
 mod request;
 mod response;
@@ -84,6 +85,7 @@ pub use digest::DigestAuth;
 pub use error::{BoxError, DisplayChain, Error, ErrorKind, Result, TimeoutKind};
 pub use hooks::{AsyncHookOutput, HookResult};
 pub use layer::RetryAttempt;
+pub use proxy::Proxy;
 pub use request::{Parts, Request};
 pub use response::{IntoStatusCode, Response};
 pub use retry::Retry;

@@ -364,6 +364,23 @@ behaviour_test! {
 }
 
 behaviour_test! {
+    fn a_proxy_is_refused_where_the_host_owns_the_network() {
+        let proxy = anyfetch::Proxy::all("http://u:hunter2@proxy.test:3128").unwrap();
+        let built = Client::builder().proxy(proxy).build();
+        if cfg!(target_arch = "wasm32") {
+            // WASI hosts and JavaScript runtimes own the network: refused, never ignored.
+            let e = built.unwrap_err();
+            assert!(e.is_unsupported(), "{e}");
+            assert!(e.to_string().contains("proxy") && !e.to_string().contains("hunter2"), "{e}");
+            // trust_env has nothing to read there, and is accepted.
+            Client::builder().trust_env(false).no_proxy().build().unwrap();
+        } else {
+            built.unwrap();
+        }
+    }
+}
+
+behaviour_test! {
     fn redirects_off_by_default_followed_on_request_with_history() {
         if host() == Host::Browser {
             // The browser hides a redirect it does not follow: an Unsupported error says so.

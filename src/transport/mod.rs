@@ -153,16 +153,49 @@ impl Certificate {
 }
 
 /// Settings that only the default transport of a target reads.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct TransportConfig {
     pub limits: Limits,
     pub http2: bool,
     pub http2_prior_knowledge: bool,
     pub root_certificates: Vec<Certificate>,
     pub danger_accept_invalid_certs: bool,
+    /// Proxies given with `ClientBuilder::proxy`, in order: the first that takes a URL wins.
+    pub proxies: Vec<crate::proxy::Proxy>,
+    /// `ClientBuilder::no_proxy`: no proxy at all, given or from the environment.
+    pub no_proxy: bool,
+    /// `ClientBuilder::trust_env`: read proxies (and TLS roots) from the environment.
+    pub trust_env: bool,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig {
+            limits: Limits::default(),
+            http2: false,
+            http2_prior_knowledge: false,
+            root_certificates: Vec::new(),
+            danger_accept_invalid_certs: false,
+            proxies: Vec::new(),
+            no_proxy: false,
+            trust_env: true,
+        }
+    }
 }
 
 impl TransportConfig {
+    /// For hosts that own the network (WASI, browsers): a proxy cannot be honoured. The
+    /// environment's proxies are not read there (`trust_env` has nothing to act on).
+    #[allow(dead_code)]
+    fn reject_proxies(&self, host: &str) -> Result<()> {
+        if !self.proxies.is_empty() {
+            return Err(Error::new(ErrorKind::Unsupported).with_message(format!(
+                "{host} owns the network: requests cannot be sent through a proxy (ClientBuilder::proxy)"
+            )));
+        }
+        Ok(())
+    }
+
     #[allow(dead_code)]
     fn reject_tls_options(&self, host: &str) -> Result<()> {
         if !self.root_certificates.is_empty() || self.danger_accept_invalid_certs {

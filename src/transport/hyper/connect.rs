@@ -2,7 +2,7 @@
 //! connect timeout. Each connection gets a driver task that owns its pool permit.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,13 +11,15 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::{oneshot, OwnedSemaphorePermit};
-use url::{Host, Url};
+use url::Url;
 
 use super::io::ReadBuffered;
 use super::pool::{H1Conn, H2Conn, Key};
+use super::proxy::Route;
 use super::{map_hyper_error, tls, Phase};
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
 use crate::transport::TransportConfig;
+use crate::util::BoxFuture;
 
 /// A freshly opened connection.
 pub(super) enum Connected {
@@ -64,11 +66,38 @@ impl Connector {
         &self,
         key: &Key,
         url: &Url,
+        route: Option<&Route>,
         permit: Option<OwnedSemaphorePermit>,
         timeout: Option<Duration>,
     ) -> Result<Connected> {
         let connecting = async {
-            let tcp = tcp_connect(key, url).await?;
+            // An HTTP proxy forwarding plain http: the connection is to the proxy, and HTTP/1.1
+            // (no h2c with a proxy).
+            let forwarding = route.is_some_and(|r| r.is_forwarding(key.https));
+            let tcp = match route {
+                None => tcp_connect(&key.host, key.port, url).await?,
+                Some(r) if forwarding => {
+                    let (host, port) = r.proxy_addr();
+                    tcp_connect(&host, port, url).await.map_err(|e| {
+                        Error::new(e.kind())
+                            .with_message(format!(
+                                "could not connect to the proxy {}",
+                                r.display_proxy()
+                            ))
+                            .with_source(e)
+                            .with_url(url.clone())
+                    })?
+                }
+                Some(r) => {
+                    let for_errors = url.clone();
+                    let dial =
+                        move |host: String, port: u16| -> BoxFuture<'static, Result<TcpStream>> {
+                            let url = for_errors.clone();
+                            Box::pin(async move { tcp_connect(&host, port, &url).await })
+                        };
+                    r.tunnel(&key.host, key.port, dial, url).await?
+                }
+            };
             if key.https {
                 let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
                 let stream = connector
@@ -81,7 +110,8 @@ impl Connector {
                 let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
                 handshake(stream, h2, key, permit, url).await
             } else {
-                handshake(tcp, self.http2_prior_knowledge, key, permit, url).await
+                let h2c = self.http2_prior_knowledge && !forwarding;
+                handshake(tcp, h2c, key, permit, url).await
             }
         };
         match timeout {
@@ -89,26 +119,31 @@ impl Connector {
             Some(d) => match tokio::time::timeout(d, connecting).await {
                 Ok(result) => result,
                 Err(_) => Err(Error::new(ErrorKind::Timeout(TimeoutKind::Connect))
-                    .with_message(format!(
-                        "connecting to {}:{} took too long",
-                        key.host, key.port
-                    ))
+                    .with_message(match route {
+                        Some(r) => format!(
+                            "connecting to {}:{} through the proxy {} took too long",
+                            key.host,
+                            key.port,
+                            r.display_proxy()
+                        ),
+                        None => format!("connecting to {}:{} took too long", key.host, key.port),
+                    })
                     .with_url(url.clone())),
             },
         }
     }
 }
 
-/// Resolves the host and connects to its addresses in order; the first to accept wins.
-async fn tcp_connect(key: &Key, url: &Url) -> Result<TcpStream> {
-    let addrs: Vec<SocketAddr> = match url.host() {
-        Some(Host::Ipv4(ip)) => vec![SocketAddr::from((ip, key.port))],
-        Some(Host::Ipv6(ip)) => vec![SocketAddr::from((ip, key.port))],
-        Some(Host::Domain(domain)) => tokio::net::lookup_host((domain, key.port))
+/// Resolves `host` (a name, or an IP address, IPv6 in brackets or not) and connects to its
+/// addresses in order; the first to accept wins. `url` is for errors.
+async fn tcp_connect(host: &str, port: u16, url: &Url) -> Result<TcpStream> {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let addrs: Vec<SocketAddr> = match bare.parse::<IpAddr>() {
+        Ok(ip) => vec![SocketAddr::from((ip, port))],
+        Err(_) => tokio::net::lookup_host((bare, port))
             .await
-            .map_err(|e| connect_error(e, url).with_message(format!("could not resolve {domain}")))?
+            .map_err(|e| connect_error(e, url).with_message(format!("could not resolve {bare}")))?
             .collect(),
-        None => return Err(Error::builder("URL has no host").with_url(url.clone())),
     };
     let mut last = None;
     for addr in addrs {
@@ -126,7 +161,7 @@ async fn tcp_connect(key: &Key, url: &Url) -> Result<TcpStream> {
             connect_error(e, url).with_message(format!("could not connect to {addr}"))
         }
         None => Error::new(ErrorKind::Connect)
-            .with_message(format!("{} resolved to no address", key.host))
+            .with_message(format!("{bare} resolved to no address"))
             .with_url(url.clone()),
     })
 }

@@ -14,6 +14,7 @@ mod body;
 mod connect;
 mod io;
 mod pool;
+mod proxy;
 mod pump;
 mod tls;
 
@@ -21,7 +22,7 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use http::header::{CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
+use http::header::{CONTENT_LENGTH, HOST, PROXY_AUTHORIZATION, TRANSFER_ENCODING};
 use http::{HeaderValue, Method, Version};
 use hyper::body::Incoming;
 use url::{Position, Url};
@@ -62,6 +63,7 @@ pub struct HyperTransport {
 struct Shared {
     pool: Arc<Pool>,
     connector: Connector,
+    proxies: proxy::Proxies,
 }
 
 /// A connection checked out for one exchange.
@@ -92,6 +94,7 @@ impl HyperTransport {
             shared: Arc::new(Shared {
                 pool: Arc::new(Pool::new(config.limits)),
                 connector: Connector::new(config)?,
+                proxies: proxy::Proxies::new(config)?,
             }),
         })
     }
@@ -128,7 +131,11 @@ impl Shared {
         let (parts, body) = request.into_parts();
         let url = parts.url.clone();
         let timeout = parts.timeout;
-        let key = Key::for_url(&url)?;
+        let mut key = Key::for_url(&url)?;
+        let route = self.proxies.route(&url);
+        key.proxy = route.as_ref().map(|r| r.index);
+        // Plain http through an HTTP proxy: the request goes to the proxy in absolute form.
+        let forward = route.as_ref().filter(|r| r.is_forwarding(key.https));
 
         // A request waits here between tries: as the caller gave it, or already built for an
         // HTTP/1.1 connection that handed it back unsent.
@@ -142,7 +149,7 @@ impl Shared {
         let (head, release) = loop {
             tries += 1;
             // The connection is chosen before the request is built: HTTP/2 wants the full URI.
-            let (conn, reused) = self.conn(&key, &url, &timeout).await?;
+            let (conn, reused) = self.conn(&key, &url, route.as_ref(), &timeout).await?;
             let version = match conn {
                 Conn::H1(_) => Version::HTTP_11,
                 Conn::H2(_) => Version::HTTP_2,
@@ -158,7 +165,7 @@ impl Shared {
                     if reused && idempotent {
                         replay = body.try_clone().map(|b| (parts.clone(), b));
                     }
-                    build_request(parts, body, version)?
+                    build_request(parts, body, version, forward)?
                 }
                 Pending::Built(request, progress) if version == Version::HTTP_11 => {
                     (request, progress)
@@ -226,23 +233,35 @@ impl Shared {
     }
 
     /// A connection for `key`: a pooled one (`true`), or a new one once the pool allows it.
-    async fn conn(&self, key: &Key, url: &Url, timeout: &Timeout) -> Result<(Conn, bool)> {
+    async fn conn(
+        &self,
+        key: &Key,
+        url: &Url,
+        route: Option<&proxy::Route>,
+        timeout: &Timeout,
+    ) -> Result<(Conn, bool)> {
         match self.pool.try_checkout(key) {
             Some(Checkout::H1(c)) => Ok((Conn::H1(c), true)),
             Some(Checkout::H2(s)) => Ok((Conn::H2(s), true)),
             // Waiting for the pool, or connecting: boxed, so that the future of every request
             // does not carry (and copy) the machinery of the rare slow path.
-            _ => Box::pin(self.conn_slow(key, url, timeout)).await,
+            _ => Box::pin(self.conn_slow(key, url, route, timeout)).await,
         }
     }
 
-    async fn conn_slow(&self, key: &Key, url: &Url, timeout: &Timeout) -> Result<(Conn, bool)> {
+    async fn conn_slow(
+        &self,
+        key: &Key,
+        url: &Url,
+        route: Option<&proxy::Route>,
+        timeout: &Timeout,
+    ) -> Result<(Conn, bool)> {
         // Whether to wait for one connection to the origin rather than open one each: for
         // HTTP/2, known (h2c) or offered by ALPN (until the origin declines it).
         let h2 = if key.https {
             self.connector.offers_h2() && !self.pool.declined_h2(key)
         } else {
-            self.connector.http2_prior_knowledge()
+            self.connector.http2_prior_knowledge() && route.is_none_or(|r| !r.is_forwarding(false))
         };
         let checkout = self.pool.checkout(key, h2, timeout.pool_timeout()).await;
         let (permit, _connecting) = match checkout {
@@ -260,7 +279,7 @@ impl Shared {
         let connected =
             Box::pin(
                 self.connector
-                    .connect(key, url, permit, timeout.connect_timeout()),
+                    .connect(key, url, route, permit, timeout.connect_timeout()),
             )
             .await?;
         Ok(match connected {
@@ -346,18 +365,20 @@ where
     }
 }
 
-/// The hyper request for an exchange over `version`, and the progress of its body.
+/// The hyper request for an exchange over `version`, and the progress of its body. `forward`:
+/// the HTTP proxy this plain-http request is sent to, in absolute form.
 fn build_request(
     parts: Parts,
     body: Body,
     version: Version,
+    forward: Option<&proxy::Route>,
 ) -> Result<(http::Request<SendBody>, Tracker)> {
     let url = &parts.url;
-    // HTTP/1.1 sends the origin form (`/path?query`); hyper's HTTP/2 needs scheme and authority.
-    // User info never goes in `:authority` (the client turns it into Basic auth; a transport
-    // used on its own drops it).
+    // HTTP/1.1 sends the origin form (`/path?query`), or the absolute form to a proxy; hyper's
+    // HTTP/2 needs scheme and authority. User info never goes in `:authority` or the absolute
+    // form (the client turns it into Basic auth; a transport used on its own drops it).
     let with_scheme;
-    let target = if version == Version::HTTP_2 {
+    let target = if version == Version::HTTP_2 || forward.is_some() {
         with_scheme = format!(
             "{}://{}",
             url.scheme(),
@@ -374,6 +395,17 @@ fn build_request(
     })?;
 
     let mut headers = parts.headers;
+    // Proxy credentials go to the proxy only: on a request the proxy reads (absolute form),
+    // never on one an origin reads (direct, or through a tunnel).
+    match forward.map(|r| r.authorization()) {
+        Some(Some(auth)) => {
+            headers.insert(PROXY_AUTHORIZATION, auth.clone());
+        }
+        Some(None) => {}
+        None => {
+            headers.remove(PROXY_AUTHORIZATION);
+        }
+    }
     if version == Version::HTTP_2 {
         // `:authority` carries the host on HTTP/2.
         headers.remove(HOST);

@@ -45,12 +45,15 @@ use super::body::SendBody;
 use crate::error::{Error, ErrorKind, Result};
 use crate::timeout::Limits;
 
-/// The origin a connection talks to: (scheme, host, port).
+/// What a connection talks to: the origin (scheme, host, port), and through which of the
+/// transport's proxies (their index), if any. Other settings (TLS roots, identity) are per
+/// transport, and so per pool.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) struct Key {
     pub(super) https: bool,
     pub(super) host: String,
     pub(super) port: u16,
+    pub(super) proxy: Option<u32>,
 }
 
 impl Key {
@@ -78,6 +81,7 @@ impl Key {
             port: url
                 .port_or_known_default()
                 .unwrap_or(if https { 443 } else { 80 }),
+            proxy: None,
         })
     }
 }
@@ -503,6 +507,7 @@ mod tests {
             https: true,
             host: format!("h{i}.example"),
             port: 443,
+            proxy: None,
         };
         for i in 0..3 * MAX_DECLINED_H2 {
             pool.note_declined_h2(&key(i));

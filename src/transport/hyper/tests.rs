@@ -636,7 +636,7 @@ fn user_info_never_reaches_the_http2_authority() {
     req.headers_mut()
         .insert("x-keep", http::HeaderValue::from_static("1"));
     let (parts, body) = req.into_parts();
-    let (built, _) = super::build_request(parts, body, http::Version::HTTP_2).unwrap();
+    let (built, _) = super::build_request(parts, body, http::Version::HTTP_2, None).unwrap();
     assert_eq!(built.uri().to_string(), "https://example.test:8443/p?q=1");
     assert_eq!(
         built.uri().authority().unwrap().as_str(),

@@ -15,6 +15,10 @@ use crate::util::{BoxFuture, MaybeSendSync};
 mod mock;
 pub use mock::MockTransport;
 
+mod net;
+pub(crate) use net::NetSettings;
+pub use net::Resolve;
+
 #[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
 pub(crate) mod hyper;
 
@@ -160,6 +164,8 @@ pub(crate) struct TransportConfig {
     pub http2_prior_knowledge: bool,
     pub root_certificates: Vec<Certificate>,
     pub danger_accept_invalid_certs: bool,
+    /// How connections are dialed: Unix socket, local address, DNS.
+    pub net: NetSettings,
 }
 
 impl TransportConfig {

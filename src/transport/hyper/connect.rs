@@ -1,23 +1,23 @@
-//! Opening a connection: DNS, TCP, TLS with ALPN, and the hyper handshake, all under the
-//! connect timeout. Each connection gets a driver task that owns its pool permit.
+//! Opening a connection: dialing (DNS, TCP or a Unix socket, in `dial`), TLS with ALPN, and the
+//! hyper handshake, all under the connect timeout. Each connection gets a driver task that owns
+//! its pool permit.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::client::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpStream;
 use tokio::sync::{oneshot, OwnedSemaphorePermit};
-use url::{Host, Url};
+use url::Url;
 
+use super::dial::{connect_error, dial, Target};
 use super::io::ReadBuffered;
 use super::pool::{H1Conn, H2Conn, Key};
 use super::{map_hyper_error, tls, Phase};
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
-use crate::transport::TransportConfig;
+use crate::transport::{NetSettings, TransportConfig};
 
 /// A freshly opened connection.
 pub(super) enum Connected {
@@ -32,6 +32,7 @@ pub(super) struct Connector {
     tls: Arc<rustls::ClientConfig>,
     http2_prior_knowledge: bool,
     offers_h2: bool,
+    net: NetSettings,
 }
 
 impl Connector {
@@ -41,6 +42,7 @@ impl Connector {
             tls: tls::client_config(config)?,
             http2_prior_knowledge: config.http2_prior_knowledge,
             offers_h2: config.http2 || config.http2_prior_knowledge,
+            net: config.net.clone(),
         })
     }
 
@@ -58,7 +60,7 @@ impl Connector {
     /// takes `permit` and gives it back when the connection closes.
     ///
     /// # Errors
-    /// [`ErrorKind::Connect`] when DNS, TCP, TLS or the handshake fail;
+    /// [`ErrorKind::Connect`] when dialing (see [`dial`]), TLS or the handshake fail;
     /// `Timeout(Connect)` when they take longer than `timeout`.
     pub(super) async fn connect(
         &self,
@@ -68,11 +70,11 @@ impl Connector {
         timeout: Option<Duration>,
     ) -> Result<Connected> {
         let connecting = async {
-            let tcp = tcp_connect(key, url).await?;
+            let io = dial(&Target::of(url)?, &self.net, url).await?;
             if key.https {
                 let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
                 let stream = connector
-                    .connect(tls::server_name(url)?, ReadBuffered::new(tcp))
+                    .connect(tls::server_name(url)?, ReadBuffered::new(io))
                     .await
                     .map_err(|e| {
                         connect_error(e, url)
@@ -81,7 +83,7 @@ impl Connector {
                 let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
                 handshake(stream, h2, key, permit, url).await
             } else {
-                handshake(tcp, self.http2_prior_knowledge, key, permit, url).await
+                handshake(io, self.http2_prior_knowledge, key, permit, url).await
             }
         };
         match timeout {
@@ -97,38 +99,6 @@ impl Connector {
             },
         }
     }
-}
-
-/// Resolves the host and connects to its addresses in order; the first to accept wins.
-async fn tcp_connect(key: &Key, url: &Url) -> Result<TcpStream> {
-    let addrs: Vec<SocketAddr> = match url.host() {
-        Some(Host::Ipv4(ip)) => vec![SocketAddr::from((ip, key.port))],
-        Some(Host::Ipv6(ip)) => vec![SocketAddr::from((ip, key.port))],
-        Some(Host::Domain(domain)) => tokio::net::lookup_host((domain, key.port))
-            .await
-            .map_err(|e| connect_error(e, url).with_message(format!("could not resolve {domain}")))?
-            .collect(),
-        None => return Err(Error::builder("URL has no host").with_url(url.clone())),
-    };
-    let mut last = None;
-    for addr in addrs {
-        match TcpStream::connect(addr).await {
-            Ok(stream) => {
-                // Requests are written whole; waiting to coalesce them only adds latency.
-                let _ = stream.set_nodelay(true);
-                return Ok(stream);
-            }
-            Err(e) => last = Some((addr, e)),
-        }
-    }
-    Err(match last {
-        Some((addr, e)) => {
-            connect_error(e, url).with_message(format!("could not connect to {addr}"))
-        }
-        None => Error::new(ErrorKind::Connect)
-            .with_message(format!("{} resolved to no address", key.host))
-            .with_url(url.clone()),
-    })
 }
 
 /// Runs hyper's handshake over `io` and spawns the connection's driver task.
@@ -188,11 +158,4 @@ where
         drop(permit);
     });
     close
-}
-
-/// A connect failure with `source` and the URL.
-fn connect_error(source: std::io::Error, url: &Url) -> Error {
-    Error::new(ErrorKind::Connect)
-        .with_source(source)
-        .with_url(url.clone())
 }

@@ -4,7 +4,8 @@
 //! One exchange, in order:
 //! 1. [`pool`] checks out a live connection for the origin, or a permit to open one (this wait
 //!    is the pool timeout);
-//! 2. [`connect`] opens it: DNS, TCP, TLS with ALPN, the hyper handshake (the connect timeout);
+//! 2. [`connect`] opens it: [`dial`] (DNS, TCP with happy eyeballs, or a Unix socket), TLS with
+//!    ALPN, the hyper handshake (the connect timeout);
 //! 3. this file builds the request head and sends it; [`body`] watches the request body being
 //!    pulled (the write timeout) and then the wait for the response head (the read timeout);
 //! 4. the response body streams through [`body::ResponseBody`], which hands an HTTP/1.1
@@ -12,6 +13,7 @@
 
 mod body;
 mod connect;
+mod dial;
 mod io;
 mod pool;
 mod pump;

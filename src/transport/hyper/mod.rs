@@ -49,7 +49,8 @@ use crate::util::BoxFuture;
 /// [`HyperTransport::new`] has the defaults of [`ClientBuilder`](crate::ClientBuilder) (the
 /// web PKI roots, HTTP/1.1, [`Limits::default`](crate::Limits::default)). A client built
 /// without [`transport`](crate::ClientBuilder::transport) makes its own, from the builder's TLS,
-/// HTTP/2 and limits settings; give one explicitly to wrap it in your own transport:
+/// HTTP/2, limits and dialing (Unix socket, local address, DNS) settings; give one explicitly to
+/// wrap it in your own transport:
 ///
 /// ```
 /// use anyfetch::{Client, HyperTransport};

@@ -230,6 +230,28 @@ impl ClientBuilder {
         fn decode_content(enable: bool);
         /// See [`crate::ClientBuilder::max_decoded_size`]. Defaults to 1 GiB.
         fn max_decoded_size(bytes: u64);
+        /// See [`crate::ClientBuilder::proxy`]. Defaults to none (the environment's).
+        fn proxy(proxy: crate::Proxy);
+        /// See [`crate::ClientBuilder::no_proxy`]. Defaults to off.
+        fn no_proxy();
+        /// See [`crate::ClientBuilder::trust_env`]. Defaults to `true`.
+        fn trust_env(trust: bool);
+        /// See [`crate::ClientBuilder::local_address`]. Defaults to none.
+        fn local_address<I: Into<std::net::IpAddr>>(ip: I);
+        /// See [`crate::ClientBuilder::resolve`]. Defaults to none.
+        fn resolve(host: &str, addr: std::net::SocketAddr);
+        /// See [`crate::ClientBuilder::resolve_to_addrs`]. Defaults to none.
+        fn resolve_to_addrs(host: &str, addrs: &[std::net::SocketAddr]);
+        /// See [`crate::ClientBuilder::dns_resolver`]. Defaults to the system's.
+        fn dns_resolver<R: crate::Resolve>(resolver: R);
+    }
+
+    /// See [`crate::ClientBuilder::unix_socket`]. Defaults to none.
+    #[cfg(unix)]
+    pub fn unix_socket<P: Into<std::path::PathBuf>>(self, path: P) -> Self {
+        Self {
+            inner: self.inner.unix_socket(path),
+        }
     }
 
     /// See [`crate::ClientBuilder::header`]. Defaults to the built-in headers.

@@ -1,5 +1,6 @@
 //! `Client` and `ClientBuilder`: defaults shared by every request of a client.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, USER_AGENT};
@@ -15,7 +16,7 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::retry::Retry;
 use crate::timeout::{Limits, Timeout};
-use crate::transport::{self, Capabilities, Certificate, Transport, TransportConfig};
+use crate::transport::{self, Capabilities, Certificate, Resolve, Transport, TransportConfig};
 use crate::util::{IntoUrl, MaybeSendSync, RedactedHeaders, RedactedUrl, UrlInput};
 
 /// An HTTP client with a connection pool, a cookie jar and defaults for every request
@@ -436,6 +437,95 @@ impl ClientBuilder {
     /// against servers you control. Defaults to `false`.
     pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
         self.config.danger_accept_invalid_certs = accept;
+        self
+    }
+
+    /// Sends every request over the Unix domain socket at `path` (native backend, Unix only), as
+    /// httpx's `HTTPTransport(uds=...)` and curl's `--unix-socket`. The URL's host is not
+    /// resolved but still names the server: in the `Host` header, and for an `https` URL in TLS,
+    /// which then runs over the socket (its certificate must be valid for that host).
+    ///
+    /// ```no_run
+    /// # async fn run() -> anyfetch::Result<()> {
+    /// // Docker's API
+    /// let docker = anyfetch::Client::builder()
+    ///     .unix_socket("/var/run/docker.sock")
+    ///     .build()?;
+    /// let containers = docker.get("http://localhost/v1.43/containers/json").await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A socket that cannot be reached (no such file, nobody listening) fails each send with an
+    /// [`is_connect`](Error::is_connect) error naming the path. The local address and the DNS
+    /// settings below do not apply to it, nor do proxies. Defaults to none: TCP to the URL's host.
+    #[cfg(unix)]
+    pub fn unix_socket(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.config.net.unix_socket = Some(path.into());
+        self
+    }
+
+    /// Binds outgoing TCP connections to the local address `ip` (native backend), as httpx's
+    /// `HTTPTransport(local_address=...)` and curl's `--interface`: to choose the network
+    /// interface or source address requests leave from. Only the host's addresses of `ip`'s
+    /// family are tried; a host without one, or an `ip` this machine does not have, fails the
+    /// send with an [`is_connect`](Error::is_connect) error. WASI hosts and browsers refuse it
+    /// at [`build`](ClientBuilder::build) ([`is_unsupported`](Error::is_unsupported)).
+    /// Defaults to none: the system picks.
+    pub fn local_address(mut self, ip: impl Into<IpAddr>) -> Self {
+        self.config.net.local_address = Some(ip.into());
+        self
+    }
+
+    /// Connects to `addr` for the domain `host` instead of asking DNS (native backend), as
+    /// curl's `--resolve` and reqwest's `resolve`; the URL, the `Host` header and TLS keep the
+    /// name. The port follows reqwest's rule: a port written in the URL wins; else `addr`'s
+    /// port, unless it is `0`, which stands for the scheme's default (80, 443). So
+    /// `.resolve("api.test", "127.0.0.1:8080".parse()?)` sends `http://api.test/` to port 8080
+    /// and `http://api.test:9000/` to port 9000.
+    ///
+    /// `host` is matched as URLs spell hosts (case-insensitive); an IP address (never
+    /// resolved) or a malformed name is an [`is_builder`](Error::is_builder) error at
+    /// [`build`](ClientBuilder::build). Overrides win over
+    /// [`dns_resolver`](ClientBuilder::dns_resolver). Calling it again for the same host
+    /// replaces its addresses. WASI hosts and browsers refuse it at build
+    /// ([`is_unsupported`](Error::is_unsupported)). Defaults to none.
+    pub fn resolve(self, host: &str, addr: SocketAddr) -> Self {
+        self.resolve_to_addrs(host, &[addr])
+    }
+
+    /// Like [`resolve`](ClientBuilder::resolve) with several addresses, tried in happy-eyeballs
+    /// order (IPv6 and IPv4 interleaved; the next one starts 250 ms after the previous one, or
+    /// as soon as it fails). No address at all is an [`is_builder`](Error::is_builder) error.
+    /// Defaults to none.
+    pub fn resolve_to_addrs(mut self, host: &str, addrs: &[SocketAddr]) -> Self {
+        let name = match url::Host::parse(host) {
+            Ok(url::Host::Domain(name)) => name,
+            Ok(_) => {
+                return self.fail(Error::builder(format!(
+                    "resolve: {host} is an IP address, which is never resolved"
+                )))
+            }
+            Err(e) => {
+                return self.fail(
+                    Error::builder(format!("resolve: {host:?} is not a host name")).with_source(e),
+                )
+            }
+        };
+        if addrs.is_empty() {
+            return self.fail(Error::builder(format!("resolve: no address for {host}")));
+        }
+        self.config.net.overrides.insert(name, addrs.to_vec());
+        self
+    }
+
+    /// Resolves domain names with `resolver` instead of the system's resolver (native
+    /// backend); see [`Resolve`]. Names given to [`resolve`](ClientBuilder::resolve) are not
+    /// asked. Its error fails the send with an [`is_connect`](Error::is_connect) error naming
+    /// the host. WASI hosts and browsers refuse it at build
+    /// ([`is_unsupported`](Error::is_unsupported)). Defaults to the system's resolver
+    /// (`getaddrinfo`, on tokio's blocking pool).
+    pub fn dns_resolver(mut self, resolver: impl Resolve) -> Self {
+        self.config.net.resolver = Some(Arc::new(resolver));
         self
     }
 

@@ -776,6 +776,39 @@ behaviour_test! {
     }
 }
 
+behaviour_test! {
+    fn dialing_settings_are_refused_where_the_host_owns_the_network() {
+        // The WASI host and the JavaScript runtime open connections themselves: they refuse
+        // these settings by name instead of ignoring them. Natively they build.
+        struct Loopback;
+        impl anyfetch::Resolve for Loopback {
+            fn resolve(
+                &self,
+                _: &str,
+            ) -> anyfetch::BoxFuture<'static, Result<Vec<std::net::IpAddr>, anyfetch::BoxError>>
+            {
+                Box::pin(async { Ok(vec![std::net::Ipv4Addr::LOCALHOST.into()]) })
+            }
+        }
+        let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 80));
+        let builders = [
+            ("local_address", Client::builder().local_address(std::net::Ipv4Addr::LOCALHOST)),
+            ("resolve", Client::builder().resolve("api.test", loopback)),
+            ("dns_resolver", Client::builder().dns_resolver(Loopback)),
+        ];
+        for (name, builder) in builders {
+            match (host(), builder.build()) {
+                (Host::Native, built) => drop(built.unwrap()),
+                (_, Ok(_)) => panic!("{name} was accepted"),
+                (_, Err(e)) => {
+                    assert!(e.is_unsupported(), "{e}");
+                    assert!(e.to_string().contains(name), "{e}");
+                }
+            }
+        }
+    }
+}
+
 /// How the test server saw the upload to `/upload-sink?key={key}` end: `{"complete": null}`
 /// when none arrived.
 async fn upload_result(key: &str) -> Value {

@@ -122,3 +122,7 @@ async fn streamed_upload_and_write_timeout() {
     assert_eq!(e.timeout_kind(), Some(TimeoutKind::Write), "{e}");
     assert!(start.elapsed() < Duration::from_secs(4));
 }
+
+#[cfg(unix)]
+#[path = "native/dial.rs"]
+mod dial;

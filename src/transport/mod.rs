@@ -15,6 +15,10 @@ use crate::util::{BoxFuture, MaybeSendSync};
 mod mock;
 pub use mock::MockTransport;
 
+mod net;
+pub(crate) use net::NetSettings;
+pub use net::Resolve;
+
 #[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
 pub(crate) mod hyper;
 
@@ -166,6 +170,8 @@ pub(crate) struct TransportConfig {
     pub no_proxy: bool,
     /// `ClientBuilder::trust_env`: read proxies (and TLS roots) from the environment.
     pub trust_env: bool,
+    /// How connections are dialed: Unix socket, local address, DNS.
+    pub net: NetSettings,
 }
 
 impl Default for TransportConfig {
@@ -179,6 +185,7 @@ impl Default for TransportConfig {
             proxies: Vec::new(),
             no_proxy: false,
             trust_env: true,
+            net: NetSettings::default(),
         }
     }
 }

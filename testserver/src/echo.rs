@@ -119,7 +119,7 @@ pub(crate) async fn echo_value(r: &Req) -> Result<Value, Resp> {
         "headers": headers_of(r),
         "json": parsed,
         "method": r.method.as_str(),
-        "origin": "127.0.0.1",
+        "origin": r.origin(),
         "url": r.full_url(),
         "body_len": r.body.len(),
     }))

@@ -48,7 +48,7 @@ pub(crate) fn route(r: &Req, name: &str) -> Resp {
         "brotli" => ("brotli", "br"),
         _ => ("zstd", "zstd"),
     };
-    let doc = json!({key: true, "headers": headers_of(r), "method": r.method.as_str(), "origin": "127.0.0.1"});
+    let doc = json!({key: true, "headers": headers_of(r), "method": r.method.as_str(), "origin": r.origin()});
     let plain = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     match compress(enc, &plain) {
         Some(body) => {

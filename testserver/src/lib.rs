@@ -24,6 +24,7 @@ mod util;
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -53,7 +54,17 @@ pub struct TestServer {
     tls_addr: Option<SocketAddr>,
     cert_pem: Option<String>,
     state: Arc<State>,
+    /// The Unix socket's path, removed when the server is dropped.
+    unix_path: Option<PathBuf>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(path) = &self.unix_path {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 impl TestServer {
@@ -70,6 +81,28 @@ impl TestServer {
 
     /// Binds 127.0.0.1:`port` (0 = any free port), and a TLS listener on `tls_port` if given.
     pub fn bind(port: u16, tls_port: Option<u16>) -> io::Result<TestServer> {
+        Self::bind_with(port, tls_port, None)
+    }
+
+    /// Like [`TestServer::start`], plus plain HTTP (HTTP/1.1 and h2c prior knowledge) on a Unix
+    /// socket created at `path` (which must not exist yet; it is removed when the server is
+    /// dropped). The socket serves every route but the raw `/misbehave/` ones; there `origin`
+    /// is `unix`.
+    #[cfg(unix)]
+    pub fn bind_unix(path: impl AsRef<Path>) -> io::Result<TestServer> {
+        Self::bind_with(0, None, Some(path.as_ref()))
+    }
+
+    fn bind_with(port: u16, tls_port: Option<u16>, unix: Option<&Path>) -> io::Result<TestServer> {
+        #[cfg(unix)]
+        let unix_listener = match unix {
+            Some(path) => {
+                let l = std::os::unix::net::UnixListener::bind(path)?;
+                l.set_nonblocking(true)?;
+                Some(l)
+            }
+            None => None,
+        };
         let plain = std::net::TcpListener::bind(("127.0.0.1", port))?;
         plain.set_nonblocking(true)?;
         let addr = plain.local_addr()?;
@@ -93,17 +126,26 @@ impl TestServer {
             .enable_all()
             .thread_name("anyfetch-testserver")
             .build()?;
-        let (plain, tls) = {
+        let state = Arc::new(State::default());
+        let (plain, tls, unix_loop) = {
             let _guard = rt.enter();
+            #[cfg(unix)]
+            let unix_loop = match unix_listener {
+                Some(l) => Some(server::run_unix(
+                    tokio::net::UnixListener::from_std(l)?,
+                    state.clone(),
+                )),
+                None => None,
+            };
+            #[cfg(not(unix))]
+            let unix_loop: Option<std::future::Pending<()>> = None;
             let plain = tokio::net::TcpListener::from_std(plain)?;
             let tls = match tls {
                 Some((l, config, _)) => Some((tokio::net::TcpListener::from_std(l)?, config)),
                 None => None,
             };
-            (plain, tls)
+            (plain, tls, unix_loop)
         };
-
-        let state = Arc::new(State::default());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let st = state.clone();
         std::thread::Builder::new()
@@ -116,10 +158,17 @@ impl TestServer {
                             None => std::future::pending().await,
                         }
                     };
+                    let unix_loop = async {
+                        match unix_loop {
+                            Some(serve) => serve.await,
+                            None => std::future::pending().await,
+                        }
+                    };
                     tokio::select! {
                         _ = rx => {}
                         _ = server::run_plain(plain, st.clone()) => {}
                         _ = tls_loop => {}
+                        _ = unix_loop => {}
                     }
                 });
             })?;
@@ -128,6 +177,7 @@ impl TestServer {
             tls_addr,
             cert_pem,
             state,
+            unix_path: unix.map(Path::to_path_buf),
             _shutdown: tx,
         })
     }
@@ -160,7 +210,12 @@ impl TestServer {
         self.cert_pem.as_deref()
     }
 
-    /// Total TCP connections accepted so far (plain and TLS).
+    /// The Unix socket's path, if the server was started by [`TestServer::bind_unix`].
+    pub fn unix_path(&self) -> Option<&Path> {
+        self.unix_path.as_deref()
+    }
+
+    /// Total connections accepted so far (plain, TLS and Unix socket).
     pub fn connections(&self) -> u64 {
         self.state.conns.load(Ordering::SeqCst)
     }

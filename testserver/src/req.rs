@@ -16,6 +16,8 @@ pub(crate) struct Ctx {
     pub state: Arc<State>,
     pub conn_id: u64,
     pub scheme: &'static str,
+    /// The client's IP address, or `None` on a Unix-socket connection.
+    pub peer: Option<std::net::IpAddr>,
     /// On plain HTTP/1 connections: where a `/misbehave/` request asks for the raw socket.
     pub hijack: Option<crate::hijack::Slot>,
 }
@@ -51,6 +53,14 @@ impl Req {
             .map(str::to_string)
             .or_else(|| self.uri.authority().map(|a| a.to_string()))
             .unwrap_or_else(|| "127.0.0.1".to_string())
+    }
+
+    /// httpbin's `origin`: the client's IP address, or `unix` on a Unix-socket connection.
+    pub fn origin(&self) -> String {
+        match self.ctx.peer {
+            Some(ip) => ip.to_string(),
+            None => "unix".to_string(),
+        }
     }
 
     /// `scheme://host` of this request.

@@ -114,7 +114,7 @@ async fn dispatch(r: &Req) -> Result<Resp, Resp> {
         ["delete"] => only(r, &[Method::DELETE]).await,
         ["anything", ..] => echo(r).await,
         ["headers"] => ok_json(&json!({"headers": headers_of(r)})),
-        ["ip"] => ok_json(&json!({"origin": "127.0.0.1"})),
+        ["ip"] => ok_json(&json!({"origin": r.origin()})),
         ["user-agent"] => ok_json(&json!({"user-agent": r.header("user-agent")})),
         ["status", code] => content::status(code)?,
         ["redirect", n] => {

@@ -24,12 +24,13 @@ async fn accept(
 ) -> (TcpStream, Ctx) {
     loop {
         match listener.accept().await {
-            Ok((stream, _)) => {
+            Ok((stream, peer)) => {
                 let _ = stream.set_nodelay(true);
                 let ctx = Ctx {
                     state: state.clone(),
                     conn_id: state.next_conn(),
                     scheme,
+                    peer: Some(peer.ip()),
                     hijack: None,
                 };
                 return (stream, ctx);
@@ -43,6 +44,27 @@ pub(crate) async fn run_plain(listener: TcpListener, state: Arc<State>) {
     loop {
         let (stream, ctx) = accept(&listener, &state, "http").await;
         tokio::spawn(route_plain(stream, ctx));
+    }
+}
+
+/// Serves plain HTTP (HTTP/1.1 and h2c prior knowledge) on a Unix socket: every route but the
+/// raw `/misbehave/` ones, which need a TCP socket to peek at.
+#[cfg(unix)]
+pub(crate) async fn run_unix(listener: tokio::net::UnixListener, state: Arc<State>) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                let ctx = Ctx {
+                    state: state.clone(),
+                    conn_id: state.next_conn(),
+                    scheme: "http",
+                    peer: None,
+                    hijack: None,
+                };
+                tokio::spawn(serve_hyper(stream, ctx));
+            }
+            Err(_) => sleep(Duration::from_millis(10)).await,
+        }
     }
 }
 

@@ -72,10 +72,11 @@ pub(crate) fn stream_json(r: &Req, n: &str) -> Result<Resp, Resp> {
         .parse::<usize>()
         .map_err(|_| bad_request("invalid n"))?
         .min(100);
-    let (url, args, headers) = (r.full_url(), args_of(r), headers_of(r));
+    let (url, args, headers, origin) = (r.full_url(), args_of(r), headers_of(r), r.origin());
     let lines = (0..n)
         .map(|i| {
-            let v = json!({"id": i, "url": url, "args": args, "headers": headers, "origin": "127.0.0.1"});
+            let v =
+                json!({"id": i, "url": url, "args": args, "headers": headers, "origin": origin});
             Bytes::from(format!("{v}\n"))
         })
         .collect();

@@ -108,6 +108,7 @@ impl FetchTransport {
     pub(crate) fn with_config(config: &TransportConfig) -> Result<FetchTransport> {
         config.reject_tls_options("the JavaScript runtime's fetch")?;
         config.reject_proxies("the JavaScript runtime's fetch")?;
+        config.net.reject("the JavaScript runtime's fetch")?;
         if config.http2_prior_knowledge {
             return Err(Error::new(ErrorKind::Unsupported).with_message(
                 "the JavaScript runtime's fetch chooses the HTTP version itself: http2_prior_knowledge cannot be honoured",

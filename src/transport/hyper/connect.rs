@@ -1,24 +1,24 @@
-//! Opening a connection: DNS, TCP, TLS with ALPN, and the hyper handshake, all under the
-//! connect timeout. Each connection gets a driver task that owns its pool permit.
+//! Opening a connection: dialing (DNS, TCP or a Unix socket, in `dial`), TLS with ALPN, and the
+//! hyper handshake, all under the connect timeout. Each connection gets a driver task that owns
+//! its pool permit.
 
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::client::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpStream;
 use tokio::sync::{oneshot, OwnedSemaphorePermit};
 use url::Url;
 
+use super::dial::{connect_error, dial, Stream, Target};
 use super::io::ReadBuffered;
 use super::pool::{H1Conn, H2Conn, Key};
 use super::proxy::Route;
 use super::{map_hyper_error, tls, Phase};
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
-use crate::transport::TransportConfig;
+use crate::transport::{NetSettings, TransportConfig};
 use crate::util::BoxFuture;
 
 /// A freshly opened connection.
@@ -34,6 +34,7 @@ pub(super) struct Connector {
     tls: Arc<rustls::ClientConfig>,
     http2_prior_knowledge: bool,
     offers_h2: bool,
+    net: NetSettings,
 }
 
 impl Connector {
@@ -43,12 +44,21 @@ impl Connector {
             tls: tls::client_config(config)?,
             http2_prior_knowledge: config.http2_prior_knowledge,
             offers_h2: config.http2 || config.http2_prior_knowledge,
+            net: config.net.clone(),
         })
     }
 
     /// True when plain `http` origins are spoken to in HTTP/2 without asking (h2c).
     pub(super) fn http2_prior_knowledge(&self) -> bool {
         self.http2_prior_knowledge
+    }
+
+    /// True when every connection goes to a Unix socket (`ClientBuilder::unix_socket`).
+    pub(super) fn dials_a_unix_socket(&self) -> bool {
+        #[cfg(unix)]
+        return self.net.unix_socket.is_some();
+        #[cfg(not(unix))]
+        return false;
     }
 
     /// True when TLS connections offer `h2` by ALPN (see `tls::client_config`).
@@ -60,7 +70,7 @@ impl Connector {
     /// takes `permit` and gives it back when the connection closes.
     ///
     /// # Errors
-    /// [`ErrorKind::Connect`] when DNS, TCP, TLS or the handshake fail;
+    /// [`ErrorKind::Connect`] when dialing (see [`dial`]), TLS or the handshake fail;
     /// `Timeout(Connect)` when they take longer than `timeout`.
     pub(super) async fn connect(
         &self,
@@ -74,34 +84,39 @@ impl Connector {
             // An HTTP proxy forwarding plain http: the connection is to the proxy, and HTTP/1.1
             // (no h2c with a proxy).
             let forwarding = route.is_some_and(|r| r.is_forwarding(key.https));
-            let tcp = match route {
-                None => tcp_connect(&key.host, key.port, url).await?,
+            let io = match route {
+                None => dial(&Target::of(url)?, &self.net, url).await?,
                 Some(r) if forwarding => {
                     let (host, port) = r.proxy_addr();
-                    tcp_connect(&host, port, url).await.map_err(|e| {
-                        Error::new(e.kind())
-                            .with_message(format!(
-                                "could not connect to the proxy {}",
-                                r.display_proxy()
-                            ))
-                            .with_source(e)
-                            .with_url(url.clone())
-                    })?
+                    dial(&Target::named(&host, port), &self.net, url)
+                        .await
+                        .map_err(|e| {
+                            Error::new(e.kind())
+                                .with_message(format!(
+                                    "could not connect to the proxy {}",
+                                    r.display_proxy()
+                                ))
+                                .with_source(e)
+                                .with_url(url.clone())
+                        })?
                 }
                 Some(r) => {
+                    let net = self.net.clone();
                     let for_errors = url.clone();
-                    let dial =
-                        move |host: String, port: u16| -> BoxFuture<'static, Result<TcpStream>> {
-                            let url = for_errors.clone();
-                            Box::pin(async move { tcp_connect(&host, port, &url).await })
+                    let dial_proxy =
+                        move |host: String, port: u16| -> BoxFuture<'static, Result<Stream>> {
+                            let (net, url) = (net.clone(), for_errors.clone());
+                            Box::pin(
+                                async move { dial(&Target::named(&host, port), &net, &url).await },
+                            )
                         };
-                    r.tunnel(&key.host, key.port, dial, url).await?
+                    r.tunnel(&key.host, key.port, dial_proxy, url).await?
                 }
             };
             if key.https {
                 let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
                 let stream = connector
-                    .connect(tls::server_name(url)?, ReadBuffered::new(tcp))
+                    .connect(tls::server_name(url)?, ReadBuffered::new(io))
                     .await
                     .map_err(|e| {
                         connect_error(e, url)
@@ -111,7 +126,7 @@ impl Connector {
                 handshake(stream, h2, key, permit, url).await
             } else {
                 let h2c = self.http2_prior_knowledge && !forwarding;
-                handshake(tcp, h2c, key, permit, url).await
+                handshake(io, h2c, key, permit, url).await
             }
         };
         match timeout {
@@ -132,38 +147,6 @@ impl Connector {
             },
         }
     }
-}
-
-/// Resolves `host` (a name, or an IP address, IPv6 in brackets or not) and connects to its
-/// addresses in order; the first to accept wins. `url` is for errors.
-async fn tcp_connect(host: &str, port: u16, url: &Url) -> Result<TcpStream> {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let addrs: Vec<SocketAddr> = match bare.parse::<IpAddr>() {
-        Ok(ip) => vec![SocketAddr::from((ip, port))],
-        Err(_) => tokio::net::lookup_host((bare, port))
-            .await
-            .map_err(|e| connect_error(e, url).with_message(format!("could not resolve {bare}")))?
-            .collect(),
-    };
-    let mut last = None;
-    for addr in addrs {
-        match TcpStream::connect(addr).await {
-            Ok(stream) => {
-                // Requests are written whole; waiting to coalesce them only adds latency.
-                let _ = stream.set_nodelay(true);
-                return Ok(stream);
-            }
-            Err(e) => last = Some((addr, e)),
-        }
-    }
-    Err(match last {
-        Some((addr, e)) => {
-            connect_error(e, url).with_message(format!("could not connect to {addr}"))
-        }
-        None => Error::new(ErrorKind::Connect)
-            .with_message(format!("{bare} resolved to no address"))
-            .with_url(url.clone()),
-    })
 }
 
 /// Runs hyper's handshake over `io` and spawns the connection's driver task.
@@ -223,11 +206,4 @@ where
         drop(permit);
     });
     close
-}
-
-/// A connect failure with `source` and the URL.
-fn connect_error(source: std::io::Error, url: &Url) -> Error {
-    Error::new(ErrorKind::Connect)
-        .with_source(source)
-        .with_url(url.clone())
 }

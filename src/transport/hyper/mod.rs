@@ -4,7 +4,8 @@
 //! One exchange, in order:
 //! 1. [`pool`] checks out a live connection for the origin, or a permit to open one (this wait
 //!    is the pool timeout);
-//! 2. [`connect`] opens it: DNS, TCP, TLS with ALPN, the hyper handshake (the connect timeout);
+//! 2. [`connect`] opens it: [`dial`] (DNS, TCP with happy eyeballs, or a Unix socket), TLS with
+//!    ALPN, the hyper handshake (the connect timeout);
 //! 3. this file builds the request head and sends it; [`body`] watches the request body being
 //!    pulled (the write timeout) and then the wait for the response head (the read timeout);
 //! 4. the response body streams through [`body::ResponseBody`], which hands an HTTP/1.1
@@ -12,6 +13,7 @@
 
 mod body;
 mod connect;
+mod dial;
 mod io;
 mod pool;
 mod proxy;
@@ -48,7 +50,8 @@ use crate::util::BoxFuture;
 /// [`HyperTransport::new`] has the defaults of [`ClientBuilder`](crate::ClientBuilder) (the
 /// web PKI roots, HTTP/1.1, [`Limits::default`](crate::Limits::default)). A client built
 /// without [`transport`](crate::ClientBuilder::transport) makes its own, from the builder's TLS,
-/// HTTP/2 and limits settings; give one explicitly to wrap it in your own transport:
+/// HTTP/2, limits and dialing (Unix socket, local address, DNS) settings; give one explicitly to
+/// wrap it in your own transport:
 ///
 /// ```
 /// use anyfetch::{Client, HyperTransport};
@@ -132,7 +135,12 @@ impl Shared {
         let url = parts.url.clone();
         let timeout = parts.timeout;
         let mut key = Key::for_url(&url)?;
-        let route = self.proxies.route(&url);
+        // With a Unix socket, the socket is where every request goes: no proxy.
+        let route = if self.connector.dials_a_unix_socket() {
+            None
+        } else {
+            self.proxies.route(&url)
+        };
         key.proxy = route.as_ref().map(|r| r.index);
         // Plain http through an HTTP proxy: the request goes to the proxy in absolute form.
         let forward = route.as_ref().filter(|r| r.is_forwarding(key.https));

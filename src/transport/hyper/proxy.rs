@@ -12,11 +12,11 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
+use super::dial::Stream;
 use http::{HeaderValue, Uri};
 use hyper_util::client::legacy::connect::proxy::{SocksV4, SocksV5};
 use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
 use tower_service::Service;
 use url::Url;
 
@@ -205,9 +205,9 @@ impl Route {
         port: u16,
         dial: D,
         url: &Url,
-    ) -> Result<TcpStream>
+    ) -> Result<Stream>
     where
-        D: Fn(String, u16) -> crate::util::BoxFuture<'static, Result<TcpStream>>
+        D: Fn(String, u16) -> crate::util::BoxFuture<'static, Result<Stream>>
             + Clone
             + Send
             + Sync
@@ -303,11 +303,11 @@ const MAX_CONNECT_HEAD: usize = 16 * 1024;
 /// returns the stream once it answers 2xx. What it answered otherwise is the error: its status
 /// and reason, with a hint for 407.
 async fn connect_tunnel(
-    mut tcp: TcpStream,
+    mut tcp: Stream,
     host: &str,
     port: u16,
     auth: Option<&HeaderValue>,
-) -> std::result::Result<TcpStream, Box<dyn std::error::Error + Send + Sync>> {
+) -> std::result::Result<Stream, Box<dyn std::error::Error + Send + Sync>> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     let mut head =
@@ -320,29 +320,18 @@ async fn connect_tunnel(
     head.extend_from_slice(b"\r\n");
     tcp.write_all(&head).await?;
     // The answer's head, read to its blank line and no further: what follows is the tunnel's.
-    let mut buf = Vec::with_capacity(512);
-    loop {
-        let mut byte = [0u8; 1024];
-        let n = tcp.peek(&mut byte).await?;
-        if n == 0 {
-            return Err("it closed the connection without answering".into());
-        }
-        let seen = buf.len();
-        buf.extend_from_slice(&byte[..n]);
-        let end = buf.windows(4).position(|w| w == b"\r\n\r\n");
-        // Consume exactly what belongs to the head.
-        let take = match end {
-            Some(i) => i + 4 - seen,
-            None => n,
-        };
-        buf.truncate(seen + take);
-        let mut sink = vec![0u8; take];
-        tcp.read_exact(&mut sink).await?;
-        if end.is_some() {
-            break;
-        }
-        if buf.len() > MAX_CONNECT_HEAD {
+    // A byte at a time: a few hundred bytes, once per tunnel.
+    let mut buf = Vec::with_capacity(256);
+    while !buf.ends_with(b"\r\n\r\n") {
+        if buf.len() >= MAX_CONNECT_HEAD {
             return Err(format!("its answer's head is over {MAX_CONNECT_HEAD} bytes").into());
+        }
+        match tcp.read_u8().await {
+            Ok(byte) => buf.push(byte),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return Err("it closed the connection without a whole answer".into())
+            }
+            Err(e) => return Err(e.into()),
         }
     }
     let mut headers = [httparse::EMPTY_HEADER; 64];
@@ -389,11 +378,11 @@ struct Dial<D> {
 
 impl<D> Service<Uri> for Dial<D>
 where
-    D: Fn(String, u16) -> crate::util::BoxFuture<'static, Result<TcpStream>> + Clone,
+    D: Fn(String, u16) -> crate::util::BoxFuture<'static, Result<Stream>> + Clone,
 {
-    type Response = TokioIo<TcpStream>;
+    type Response = TokioIo<Stream>;
     type Error = Error;
-    type Future = Pin<Box<dyn Future<Output = Result<TokioIo<TcpStream>>> + Send>>;
+    type Future = Pin<Box<dyn Future<Output = Result<TokioIo<Stream>>> + Send>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<()>> {
         Poll::Ready(Ok(()))

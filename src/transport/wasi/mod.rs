@@ -97,6 +97,7 @@ impl WasiTransport {
     pub(crate) fn with_config(config: &TransportConfig) -> Result<WasiTransport> {
         config.reject_tls_options("the WASI host")?;
         config.reject_proxies("the WASI host")?;
+        config.net.reject("the WASI host")?;
         if config.http2_prior_knowledge {
             return Err(Error::new(ErrorKind::Unsupported).with_message(
                 "the WASI host chooses the HTTP version itself: http2_prior_knowledge cannot be honoured",

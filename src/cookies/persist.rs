@@ -152,10 +152,20 @@ mod tests {
             "expires":{"AtUtc":"2200-01-01T00:00:00Z"}}]"#;
         let jar = Jar::load_json(old.as_bytes()).unwrap();
         assert_eq!(names(&jar), ["new"]);
-        let mut buf = Vec::new();
-        jar.save_json_with_session_cookies(&mut buf).unwrap();
-        let text = String::from_utf8(buf).unwrap();
-        assert!(text.contains("new=2") && !text.contains("old=1"), "{text}");
+        // A cookie the server expired stays in the store, marked expired: not saved.
+        jar.add_cookie_str("gone=3; Max-Age=3600", &url()).unwrap();
+        jar.add_cookie_str("gone=; Max-Age=0", &url()).unwrap();
+        for session in [false, true] {
+            let mut buf = Vec::new();
+            if session {
+                jar.save_json_with_session_cookies(&mut buf).unwrap();
+            } else {
+                jar.save_json(&mut buf).unwrap();
+            }
+            let text = String::from_utf8(buf).unwrap();
+            assert!(text.contains("new=2"), "{text}");
+            assert!(!text.contains("old=") && !text.contains("gone="), "{text}");
+        }
     }
 
     #[test]

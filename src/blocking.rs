@@ -132,6 +132,12 @@ impl Client {
         self.inner.cookies(url)
     }
 
+    /// See [`crate::Client::cookie_jar`].
+    #[cfg(feature = "cookies")]
+    pub fn cookie_jar(&self) -> Option<&crate::Jar> {
+        self.inner.cookie_jar()
+    }
+
     /// See [`crate::Client::base_url`].
     pub fn base_url(&self) -> Option<&Url> {
         self.inner.base_url()
@@ -218,6 +224,9 @@ impl ClientBuilder {
         fn http2_prior_knowledge(enable: bool);
         /// See [`crate::ClientBuilder::cookie_store`]. Defaults to `true`.
         fn cookie_store(enable: bool);
+        /// See [`crate::ClientBuilder::cookie_jar`]. Defaults to a new, empty jar per client.
+        #[cfg(feature = "cookies")]
+        fn cookie_jar(jar: crate::Jar);
         /// See [`crate::ClientBuilder::retry`]. Defaults to none.
         fn retry(retry: Retry);
         /// See [`crate::ClientBuilder::transport`]. Defaults to the target's backend.

@@ -112,8 +112,17 @@ impl Client {
         self.inner
             .jar
             .as_ref()
-            .map(|j| j.cookies_for(url))
+            .map(|j| j.cookies(url))
             .unwrap_or_default()
+    }
+
+    /// The jar this client keeps cookies in: the one given to
+    /// [`ClientBuilder::cookie_jar`] or the client's own; `None` when cookies are off
+    /// ([`cookie_store(false)`](ClientBuilder::cookie_store)) or the browser keeps them.
+    /// Clone it to save the cookies ([`Jar::save_json`]) or share them with another client.
+    #[cfg(feature = "cookies")]
+    pub fn cookie_jar(&self) -> Option<&Jar> {
+        self.inner.jar.as_ref()
     }
 
     /// The base URL requests are joined onto, if any.
@@ -164,6 +173,8 @@ pub struct ClientBuilder {
     follow_redirects: bool,
     max_redirects: usize,
     cookie_store: bool,
+    #[cfg(feature = "cookies")]
+    jar: Option<Jar>,
     retry: Option<Retry>,
     on_request: Vec<RequestHook>,
     on_response: Vec<ResponseHook>,
@@ -213,6 +224,8 @@ impl ClientBuilder {
             follow_redirects: false,
             max_redirects: 20,
             cookie_store: true,
+            #[cfg(feature = "cookies")]
+            jar: None,
             retry: None,
             on_request: Vec::new(),
             on_response: Vec::new(),
@@ -334,10 +347,29 @@ impl ClientBuilder {
         self
     }
 
-    /// Keep cookies the server sets and send them back (RFC 6265 rules). Defaults to `true`,
-    /// as in httpx. Browsers keep cookies themselves; see the fetch backend's docs.
+    /// Keep cookies the server sets and send them back (RFC 6265 rules). `false` turns
+    /// cookies off even when a [`cookie_jar`](ClientBuilder::cookie_jar) is given, in either
+    /// order. Defaults to `true`, as in httpx. Browsers keep cookies themselves; see the fetch
+    /// backend's docs.
     pub fn cookie_store(mut self, enable: bool) -> Self {
         self.cookie_store = enable;
+        self
+    }
+
+    /// Keep cookies in `jar` instead of a jar of the client's own: give clones of one
+    /// [`Jar`] to several clients to share their cookies, or a jar loaded with
+    /// [`Jar::load_json`] to start from saved ones. The caller's clone stays usable after the
+    /// client is gone. Calling it again replaces the jar; [`cookie_store(false)`](ClientBuilder::cookie_store)
+    /// wins over it, whatever the order.
+    ///
+    /// Natively, on WASI and in Node the jar is used. In browsers the browser keeps cookies
+    /// and hides `Set-Cookie`, so a client given a jar there fails to build with an
+    /// [`is_unsupported`](Error::is_unsupported) error rather than ignore it.
+    ///
+    /// Defaults to a new, empty jar per client.
+    #[cfg(feature = "cookies")]
+    pub fn cookie_jar(mut self, jar: Jar) -> Self {
+        self.jar = Some(jar);
         self
     }
 
@@ -559,6 +591,12 @@ impl ClientBuilder {
         };
         let mut b = self;
         let transport = std::mem::take(&mut b.layers).apply(transport);
+        #[cfg(feature = "cookies")]
+        if b.cookie_store && b.jar.is_some() && transport.capabilities().manages_cookies {
+            return Err(Error::new(crate::ErrorKind::Unsupported).with_message(
+                "the browser keeps cookies itself: a cookie jar cannot be used here",
+            ));
+        }
         b.transport = Some(transport);
         b.base_url_checked()?;
         Ok(b.build_unchecked())
@@ -592,6 +630,10 @@ impl ClientBuilder {
             Some(UrlInput::Url(u)) => Some(u),
             _ => None,
         };
+        #[cfg(feature = "cookies")]
+        let given = self.jar;
+        #[cfg(not(feature = "cookies"))]
+        let given: Option<Jar> = None;
         Client {
             inner: Arc::new(ClientInner {
                 base_url,
@@ -601,7 +643,8 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 follow_redirects: self.follow_redirects,
                 max_redirects: self.max_redirects,
-                jar: (self.cookie_store && !caps.manages_cookies).then(Jar::default),
+                jar: (self.cookie_store && !caps.manages_cookies)
+                    .then(|| given.unwrap_or_default()),
                 retry: self.retry,
                 on_request: self.on_request,
                 on_response: self.on_response,

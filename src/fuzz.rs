@@ -40,8 +40,8 @@ pub fn set_cookie(url: &str, headers: &[&[u8]]) -> usize {
     }
     let jar = crate::cookies::Jar::default();
     jar.store(&url, &map);
-    let n = jar.cookies_for(&url).len();
-    let _ = jar.header_for(&url);
+    let n = jar.cookies(&url).len();
+    jar.apply(&url, &mut map);
     n
 }
 

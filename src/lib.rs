@@ -81,6 +81,8 @@ pub use auth::{Auth, AuthContext, AuthStep, BasicAuth, BearerAuth};
 pub use body::{Body, BodyStream};
 pub use builder::RequestBuilder;
 pub use client::{Client, ClientBuilder};
+#[cfg(feature = "cookies")]
+pub use cookies::Jar;
 pub use digest::DigestAuth;
 pub use error::{BoxError, DisplayChain, Error, ErrorKind, Result, TimeoutKind};
 pub use hooks::{AsyncHookOutput, HookResult};

@@ -312,6 +312,149 @@ fn cookies_persist_and_are_set_on_redirect_hops() {
     });
 }
 
+/// A client that sets `name=value` on every response and records the `Cookie` it was sent.
+#[cfg(feature = "cookies")]
+fn cookie_client(jar: anyfetch::Jar, set: &'static str) -> (Client, Arc<Mutex<Vec<String>>>) {
+    let sent: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sent2 = sent.clone();
+    let client = Client::builder()
+        .cookie_jar(jar)
+        .transport(MockTransport::new(move |req: Request| {
+            let cookie = req
+                .headers()
+                .get("cookie")
+                .map(|v| v.to_str().unwrap().to_string());
+            sent2.lock().unwrap().push(cookie.unwrap_or_default());
+            async move { Ok(Response::new(200, ()).with_header("set-cookie", set)) }
+        }))
+        .build()
+        .unwrap();
+    (client, sent)
+}
+
+#[cfg(feature = "cookies")]
+#[test]
+fn one_jar_shared_by_two_clients_and_kept_after_them() {
+    let jar = anyfetch::Jar::new();
+    let (a, sent_a) = cookie_client(jar.clone(), "a=1; Path=/");
+    let (b, sent_b) = cookie_client(jar.clone(), "b=2; Path=/");
+    block_on(async {
+        a.get("http://h/").await.unwrap();
+        b.get("http://h/").await.unwrap();
+        a.get("http://h/").await.unwrap();
+    });
+    assert_eq!(*sent_b.lock().unwrap(), ["a=1"], "b sends what a received");
+    let a_second = sent_a.lock().unwrap()[1].clone();
+    assert!(
+        a_second.contains("a=1") && a_second.contains("b=2"),
+        "{a_second}"
+    );
+    let url = "http://h/".parse().unwrap();
+    assert_eq!(
+        a.cookie_jar().unwrap().cookies(&url).len(),
+        2,
+        "the client's jar is the one given"
+    );
+    drop((a, b));
+    let mut names: Vec<String> = jar.cookies(&url).into_iter().map(|(k, _)| k).collect();
+    names.sort();
+    assert_eq!(names, ["a", "b"], "the caller's clone outlives the clients");
+    // A client built without a jar has one of its own, not shared.
+    let own = Client::builder().build().unwrap();
+    assert!(own.cookie_jar().unwrap().cookies(&url).is_empty());
+}
+
+#[cfg(feature = "cookies")]
+#[test]
+fn cookie_store_false_wins_over_a_jar_in_either_order() {
+    let url = "http://h/".parse().unwrap();
+    let jar = anyfetch::Jar::new();
+    jar.add_cookie_str("seeded=1", &url).unwrap();
+    for off_first in [true, false] {
+        let mut b = Client::builder();
+        if off_first {
+            b = b.cookie_store(false).cookie_jar(jar.clone());
+        } else {
+            b = b.cookie_jar(jar.clone()).cookie_store(false);
+        }
+        let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+        let s2 = seen.clone();
+        let client = b
+            .transport(MockTransport::new(move |req: Request| {
+                let c = req
+                    .headers()
+                    .get("cookie")
+                    .map(|v| v.to_str().unwrap().to_string());
+                s2.lock().unwrap().push(c);
+                async { Ok(Response::new(200, ()).with_header("set-cookie", "new=2")) }
+            }))
+            .build()
+            .unwrap();
+        block_on(async { client.get("http://h/").await.unwrap() });
+        assert_eq!(*seen.lock().unwrap(), [None], "off_first={off_first}");
+        assert!(client.cookie_jar().is_none());
+        assert_eq!(jar.cookies(&url).len(), 1, "the jar is left untouched");
+    }
+}
+
+/// A host that keeps cookies itself (a browser): a jar given to it is refused at build().
+#[cfg(feature = "cookies")]
+#[test]
+fn a_jar_where_the_host_keeps_cookies_is_unsupported() {
+    struct Browserish;
+    impl anyfetch::Transport for Browserish {
+        fn send(&self, _: Request) -> anyfetch::BoxFuture<'static, anyfetch::Result<Response>> {
+            Box::pin(async { Ok(Response::new(200, ())) })
+        }
+        fn capabilities(&self) -> anyfetch::Capabilities {
+            let mut c = anyfetch::Capabilities::default();
+            c.manages_cookies = true;
+            c
+        }
+    }
+    let e = Client::builder()
+        .cookie_jar(anyfetch::Jar::new())
+        .transport(Browserish)
+        .build()
+        .unwrap_err();
+    assert!(e.is_unsupported(), "{e:?}");
+    let c = Client::builder().transport(Browserish).build().unwrap();
+    assert!(c.cookie_jar().is_none(), "the browser's own store, no jar");
+    Client::builder()
+        .cookie_jar(anyfetch::Jar::new())
+        .cookie_store(false)
+        .transport(Browserish)
+        .build()
+        .expect("cookies off: the jar is not used, nothing to refuse");
+}
+
+#[cfg(all(feature = "cookies", feature = "json"))]
+#[test]
+fn a_loaded_jar_sends_its_cookies() {
+    let text = r#"[{"raw_cookie":"id=42; Path=/; Expires=Wed, 01 Jan 2200 00:00:00 GMT",
+        "path":["/",true],"domain":{"HostOnly":"h"},"expires":{"AtUtc":"2200-01-01T00:00:00Z"}}]"#;
+    let jar = anyfetch::Jar::load_json(text.as_bytes()).unwrap();
+    let (client, sent) = cookie_client(jar, "x=1");
+    block_on(async { client.get("http://h/page").await.unwrap() });
+    assert_eq!(*sent.lock().unwrap(), ["id=42"]);
+}
+
+/// `Set-Cookie: ...; Domain=co.uk` from `shop.co.uk`: with the `psl` feature the jar refuses
+/// it; without, it is kept and reaches every `.co.uk` host (the documented behaviour).
+#[cfg(feature = "cookies")]
+#[test]
+fn a_cookie_for_a_public_suffix() {
+    let jar = anyfetch::Jar::new();
+    let (client, _) = cookie_client(jar.clone(), "id=1; Domain=co.uk; Path=/");
+    block_on(async { client.get("http://shop.co.uk/").await.unwrap() });
+    let other = jar.cookies(&"http://other.co.uk/".parse().unwrap());
+    if cfg!(feature = "psl") {
+        assert!(other.is_empty(), "{other:?}");
+    } else {
+        assert_eq!(other, [("id".to_string(), "1".to_string())]);
+    }
+}
+
 #[test]
 fn digest_flow_answers_the_challenge_once_then_preauthenticates() {
     let (client, seen) = recording(|req, _| match req.headers().get("authorization") {

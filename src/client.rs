@@ -15,7 +15,9 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::retry::Retry;
 use crate::timeout::{Limits, Timeout};
-use crate::transport::{self, Capabilities, Certificate, Transport, TransportConfig};
+use crate::transport::{
+    self, Capabilities, Certificate, Identity, TlsVersion, Transport, TransportConfig,
+};
 use crate::util::{IntoUrl, MaybeSendSync, RedactedHeaders, RedactedUrl, UrlInput};
 
 /// An HTTP client with a connection pool, a cookie jar and defaults for every request
@@ -389,10 +391,42 @@ impl ClientBuilder {
         self
     }
 
-    /// Trust `cert` as a root, besides the built-in web PKI roots (native backend). Defaults to
-    /// the web PKI roots only.
+    /// Trust `cert` as a root, besides the system's trust store (native backend; see
+    /// [`trust_env`](ClientBuilder::trust_env) for `SSL_CERT_FILE`). WASI hosts and browsers
+    /// verify certificates themselves and refuse it at [`build`](ClientBuilder::build) with
+    /// [`is_unsupported`](Error::is_unsupported). Defaults to the system's roots only.
     pub fn add_root_certificate(mut self, cert: Certificate) -> Self {
         self.config.root_certificates.push(cert);
+        self
+    }
+
+    /// Present `identity`, a client certificate and its key, when a server asks for one
+    /// (mutual TLS; httpx's `cert=`). [`build`](ClientBuilder::build) fails with
+    /// [`is_builder`](Error::is_builder) when the key does not belong to the certificate, and
+    /// with [`is_unsupported`](Error::is_unsupported) on WASI and in browsers, whose host makes
+    /// TLS connections itself. Defaults to none.
+    pub fn identity(mut self, identity: Identity) -> Self {
+        self.config.identity = Some(identity);
+        self
+    }
+
+    /// The lowest TLS version the native backend offers: with [`TlsVersion::TLS_1_3`], a server
+    /// that speaks only TLS 1.2 fails the handshake ([`is_connect`](Error::is_connect)). WASI
+    /// hosts and browsers choose versions themselves and refuse any other value than the
+    /// default at [`build`](ClientBuilder::build) with [`is_unsupported`](Error::is_unsupported).
+    /// Defaults to [`TlsVersion::TLS_1_2`].
+    pub fn min_tls_version(mut self, version: TlsVersion) -> Self {
+        self.config.min_tls_version = version;
+        self
+    }
+
+    /// Read settings from the environment, as httpx's `trust_env`: natively, `SSL_CERT_FILE`
+    /// (a PEM bundle) and `SSL_CERT_DIR` (directories of PEM files, separated by `:`, `;` on
+    /// Windows) replace the system's trust store when set to a path that exists, as in OpenSSL.
+    /// With `false` they are ignored. WASI hosts and browsers own their network and their
+    /// trust, so there it changes nothing. Defaults to `true`.
+    pub fn trust_env(mut self, enable: bool) -> Self {
+        self.config.trust_env = enable;
         self
     }
 

@@ -89,7 +89,9 @@ pub use response::{IntoStatusCode, Response};
 pub use retry::Retry;
 pub use sse::{Event, Events};
 pub use timeout::{Limits, Timeout};
-pub use transport::{Capabilities, Certificate, FetchCredentials, MockTransport, Transport};
+pub use transport::{
+    Capabilities, Certificate, FetchCredentials, Identity, MockTransport, TlsVersion, Transport,
+};
 pub use util::{BoxFuture, IntoUrl, MaybeSend, MaybeSendSync};
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]

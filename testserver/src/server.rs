@@ -31,6 +31,7 @@ async fn accept(
                     conn_id: state.next_conn(),
                     scheme,
                     hijack: None,
+                    client_cert: None,
                 };
                 return (stream, ctx);
             }
@@ -53,11 +54,17 @@ pub(crate) async fn run_tls(
 ) {
     let acceptor = TlsAcceptor::from(config);
     loop {
-        let (stream, ctx) = accept(&listener, &state, "https").await;
+        let (stream, mut ctx) = accept(&listener, &state, "https").await;
         let acceptor = acceptor.clone();
         tokio::spawn(async move {
             let accept = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
             if let Ok(Ok(tls)) = accept.await {
+                ctx.client_cert = tls
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .and_then(|chain| chain.first())
+                    .map(|cert| Arc::new(cert.to_vec()));
                 serve_hyper(tls, ctx).await;
             }
         });

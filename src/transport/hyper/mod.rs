@@ -440,6 +440,7 @@ pub(super) enum Phase {
 /// | malformed message (`is_parse`), connection closed mid-message (`is_incomplete_message`), a body shorter than announced or a bad chunk | `Protocol` |
 /// | the request body stream failed, or the body write was aborted | `Write` |
 /// | another misuse hyper rejects before sending (`is_user`) | `Builder` |
+/// | a TLS alert refusing the session, read after the handshake (TLS 1.3 client certificates; see `tls::refused_by_alert`) | `Connect` |
 /// | any other failure (I/O, reset, h2 stream errors) | by phase: `Connect`, `Write`, `Read` |
 pub(super) fn map_hyper_error(e: hyper::Error, phase: Phase, url: &Url) -> Error {
     let by_phase = match phase {
@@ -460,6 +461,8 @@ pub(super) fn map_hyper_error(e: hyper::Error, phase: Phase, url: &Url) -> Error
         ErrorKind::Write
     } else if e.is_user() {
         ErrorKind::Builder
+    } else if tls::refused_by_alert(&e) {
+        ErrorKind::Connect
     } else if phase == Phase::ReadBody
         && matches!(
             io_kind,

@@ -66,6 +66,46 @@ pub(super) fn client_config(config: &TransportConfig) -> Result<Arc<ClientConfig
     Ok(Arc::new(tls))
 }
 
+/// True when the peer ended the TLS session with an alert that refuses the session itself: its
+/// checks of our certificate (none, unknown issuer, bad, expired), or the protocol version.
+///
+/// With TLS 1.3 the client's side of the handshake is done before the server has checked the
+/// client's certificate, so a server that refuses it says so in the client's first read. That
+/// is a connect error, not a read error: the server served no request.
+pub(super) fn refused_by_alert(e: &(dyn std::error::Error + 'static)) -> bool {
+    use rustls::AlertDescription as A;
+    let mut next = Some(e);
+    while let Some(err) = next {
+        // `io::Error::source` skips the error it wraps: look inside it.
+        let inner = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|e| e as &(dyn std::error::Error + 'static)),
+            None => Some(err),
+        };
+        if let Some(rustls::Error::AlertReceived(alert)) =
+            inner.and_then(|e| e.downcast_ref::<rustls::Error>())
+        {
+            return matches!(
+                alert,
+                A::CertificateRequired
+                    | A::BadCertificate
+                    | A::UnsupportedCertificate
+                    | A::CertificateRevoked
+                    | A::CertificateExpired
+                    | A::CertificateUnknown
+                    | A::UnknownCA
+                    | A::AccessDenied
+                    | A::HandshakeFailure
+                    | A::ProtocolVersion
+                    | A::InsufficientSecurity
+            );
+        }
+        next = err.source();
+    }
+    false
+}
+
 /// The name to verify the server's certificate against (and send as SNI): the URL's host,
 /// a DNS name or an IP address.
 pub(super) fn server_name(url: &Url) -> Result<ServerName<'static>> {

@@ -253,6 +253,10 @@ impl ClientBuilder {
         fn resolve_to_addrs(host: &str, addrs: &[std::net::SocketAddr]);
         /// See [`crate::ClientBuilder::dns_resolver`]. Defaults to the system's.
         fn dns_resolver<R: crate::Resolve>(resolver: R);
+        /// See [`crate::ClientBuilder::identity`]. Defaults to none.
+        fn identity(identity: crate::Identity);
+        /// See [`crate::ClientBuilder::min_tls_version`]. Defaults to TLS 1.2.
+        fn min_tls_version(version: crate::TlsVersion);
     }
 
     /// See [`crate::ClientBuilder::unix_socket`]. Defaults to none.

@@ -16,7 +16,9 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::retry::Retry;
 use crate::timeout::{Limits, Timeout};
-use crate::transport::{self, Capabilities, Certificate, Resolve, Transport, TransportConfig};
+use crate::transport::{
+    self, Capabilities, Certificate, Identity, Resolve, TlsVersion, Transport, TransportConfig,
+};
 use crate::util::{IntoUrl, MaybeSendSync, RedactedHeaders, RedactedUrl, UrlInput};
 
 /// An HTTP client with a connection pool, a cookie jar and defaults for every request
@@ -426,8 +428,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Trust `cert` as a root, besides the built-in web PKI roots (native backend). Defaults to
-    /// the web PKI roots only.
+    /// Trust `cert` as a root, besides the system's trust store (native backend; see
+    /// [`trust_env`](ClientBuilder::trust_env) for `SSL_CERT_FILE`). WASI hosts and browsers
+    /// verify certificates themselves and refuse it at [`build`](ClientBuilder::build) with
+    /// [`is_unsupported`](Error::is_unsupported). Defaults to the system's roots only.
     pub fn add_root_certificate(mut self, cert: Certificate) -> Self {
         self.config.root_certificates.push(cert);
         self
@@ -454,14 +458,39 @@ impl ClientBuilder {
         self
     }
 
-    /// Read settings from the environment, as httpx's `trust_env`: the proxies of `HTTP_PROXY`,
-    /// `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (and their lower-case forms; `HTTP_PROXY` is
-    /// ignored in a CGI program, where a client could set it), when no proxy is given with
-    /// [`proxy`](Self::proxy). The variables are read once, by [`build`](Self::build). Off,
-    /// the environment is ignored. Native backend only: on WASI and in browsers the host owns
-    /// the network and nothing is read. Defaults to `true`.
-    pub fn trust_env(mut self, trust: bool) -> Self {
-        self.config.trust_env = trust;
+    /// Present `identity`, a client certificate and its key, when a server asks for one
+    /// (mutual TLS; httpx's `cert=`). [`build`](ClientBuilder::build) fails with
+    /// [`is_builder`](Error::is_builder) when the key does not belong to the certificate, and
+    /// with [`is_unsupported`](Error::is_unsupported) on WASI and in browsers, whose host makes
+    /// TLS connections itself. Defaults to none.
+    pub fn identity(mut self, identity: Identity) -> Self {
+        self.config.identity = Some(identity);
+        self
+    }
+
+    /// The lowest TLS version the native backend offers: with [`TlsVersion::TLS_1_3`], a server
+    /// that speaks only TLS 1.2 fails the handshake ([`is_connect`](Error::is_connect)). WASI
+    /// hosts and browsers choose versions themselves and refuse any other value than the
+    /// default at [`build`](ClientBuilder::build) with [`is_unsupported`](Error::is_unsupported).
+    /// Defaults to [`TlsVersion::TLS_1_2`].
+    pub fn min_tls_version(mut self, version: TlsVersion) -> Self {
+        self.config.min_tls_version = version;
+        self
+    }
+
+    /// Read settings from the environment, as httpx's `trust_env`, natively:
+    /// - the proxies of `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (and their
+    ///   lower-case forms; `HTTP_PROXY` is ignored in a CGI program, where a client could set
+    ///   it), when no proxy is given with [`proxy`](Self::proxy);
+    /// - `SSL_CERT_FILE` (a PEM bundle) and `SSL_CERT_DIR` (directories of PEM files, separated
+    ///   by `:`, `;` on Windows), which replace the system's trust store when set to a path that
+    ///   exists, as in OpenSSL.
+    ///
+    /// The variables are read once, by [`build`](Self::build). With `false` they are ignored.
+    /// WASI hosts and browsers own their network and their trust, so there it changes nothing.
+    /// Defaults to `true`.
+    pub fn trust_env(mut self, enable: bool) -> Self {
+        self.config.trust_env = enable;
         self
     }
 

@@ -94,7 +94,8 @@ pub use retry::Retry;
 pub use sse::{Event, Events};
 pub use timeout::{Limits, Timeout};
 pub use transport::{
-    Capabilities, Certificate, FetchCredentials, MockTransport, Resolve, Transport,
+    Capabilities, Certificate, FetchCredentials, Identity, MockTransport, Resolve, TlsVersion,
+    Transport,
 };
 pub use util::{BoxFuture, IntoUrl, MaybeSend, MaybeSendSync};
 

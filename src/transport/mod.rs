@@ -14,6 +14,8 @@ use crate::util::{BoxFuture, MaybeSendSync};
 
 mod mock;
 pub use mock::MockTransport;
+mod tls_options;
+pub use tls_options::{Identity, TlsVersion};
 
 mod net;
 pub(crate) use net::NetSettings;
@@ -157,6 +159,10 @@ impl Certificate {
 }
 
 /// Settings that only the default transport of a target reads.
+///
+/// The native transport builds its TLS configuration from these once, and its pool belongs to
+/// it alone (one transport per client): connections made with one client's roots, identity or
+/// minimum version are never handed to another client, so the pool key needs no TLS settings.
 #[derive(Clone, Debug)]
 pub(crate) struct TransportConfig {
     pub limits: Limits,
@@ -164,27 +170,34 @@ pub(crate) struct TransportConfig {
     pub http2_prior_knowledge: bool,
     pub root_certificates: Vec<Certificate>,
     pub danger_accept_invalid_certs: bool,
+    /// Read the environment: proxies, and `SSL_CERT_FILE` and `SSL_CERT_DIR`, natively. WASI
+    /// hosts and browsers own their network and trust, and ignore it.
+    pub trust_env: bool,
+    /// The client certificate for mutual TLS.
+    pub identity: Option<Identity>,
+    /// The lowest TLS version offered.
+    pub min_tls_version: TlsVersion,
     /// Proxies given with `ClientBuilder::proxy`, in order: the first that takes a URL wins.
     pub proxies: Vec<crate::proxy::Proxy>,
     /// `ClientBuilder::no_proxy`: no proxy at all, given or from the environment.
     pub no_proxy: bool,
-    /// `ClientBuilder::trust_env`: read proxies (and TLS roots) from the environment.
-    pub trust_env: bool,
     /// How connections are dialed: Unix socket, local address, DNS.
     pub net: NetSettings,
 }
 
 impl Default for TransportConfig {
-    fn default() -> Self {
+    fn default() -> TransportConfig {
         TransportConfig {
             limits: Limits::default(),
             http2: false,
             http2_prior_knowledge: false,
             root_certificates: Vec::new(),
             danger_accept_invalid_certs: false,
+            trust_env: true,
+            identity: None,
+            min_tls_version: TlsVersion::TLS_1_2,
             proxies: Vec::new(),
             no_proxy: false,
-            trust_env: true,
             net: NetSettings::default(),
         }
     }
@@ -203,11 +216,24 @@ impl TransportConfig {
         Ok(())
     }
 
+    /// The TLS settings a host that verifies certificates itself (WASI, browsers) cannot
+    /// honour: an [`ErrorKind::Unsupported`] error naming them. `trust_env` is accepted (the
+    /// host's own trust applies).
     #[allow(dead_code)]
     fn reject_tls_options(&self, host: &str) -> Result<()> {
         if !self.root_certificates.is_empty() || self.danger_accept_invalid_certs {
             return Err(Error::new(ErrorKind::Unsupported).with_message(format!(
                 "{host} verifies TLS certificates itself: custom roots and disabled verification cannot be honoured"
+            )));
+        }
+        if self.identity.is_some() {
+            return Err(Error::new(ErrorKind::Unsupported).with_message(format!(
+                "{host} makes TLS connections itself: a client certificate (identity) cannot be honoured"
+            )));
+        }
+        if self.min_tls_version != TlsVersion::TLS_1_2 {
+            return Err(Error::new(ErrorKind::Unsupported).with_message(format!(
+                "{host} chooses the TLS versions itself: min_tls_version cannot be honoured"
             )));
         }
         Ok(())
@@ -259,6 +285,43 @@ impl Transport for NoTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_that_verify_tls_themselves_refuse_what_they_cannot_honour() {
+        let ok = TransportConfig::default();
+        assert!(ok.trust_env);
+        ok.reject_tls_options("host").unwrap();
+        TransportConfig {
+            trust_env: false,
+            ..TransportConfig::default()
+        }
+        .reject_tls_options("host")
+        .unwrap();
+        let pem = b"-----BEGIN CERTIFICATE-----\naGVsbG8=\n-----END CERTIFICATE-----\n\
+            -----BEGIN PRIVATE KEY-----\naGk=\n-----END PRIVATE KEY-----\n";
+        let refused = [
+            TransportConfig {
+                identity: Some(Identity::from_pem(pem).unwrap()),
+                ..TransportConfig::default()
+            },
+            TransportConfig {
+                min_tls_version: TlsVersion::TLS_1_3,
+                ..TransportConfig::default()
+            },
+            TransportConfig {
+                root_certificates: vec![Certificate::from_der(b"x")],
+                ..TransportConfig::default()
+            },
+            TransportConfig {
+                danger_accept_invalid_certs: true,
+                ..TransportConfig::default()
+            },
+        ];
+        for config in refused {
+            let e = config.reject_tls_options("host").unwrap_err();
+            assert!(e.is_unsupported(), "{e:?}");
+        }
+    }
 
     #[test]
     fn pem_blocks_decode_to_der() {

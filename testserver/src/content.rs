@@ -274,3 +274,14 @@ pub(crate) fn echo_raw(r: &Req) -> Resp {
     }
     resp
 }
+
+/// `/tls/client-cert`: the certificate the client presented in the TLS handshake, as
+/// `{"client_cert": "<base64 of the DER>"}`, or `null` without one (or over plain HTTP).
+pub(crate) fn client_cert(r: &Req) -> Resp {
+    let cert = r
+        .ctx
+        .client_cert
+        .as_ref()
+        .map(|der| base64::engine::general_purpose::STANDARD.encode(der.as_slice()));
+    ok_json(&json!({ "client_cert": cert }))
+}

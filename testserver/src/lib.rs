@@ -48,11 +48,23 @@ impl State {
     }
 }
 
+/// How the TLS listener behaves; [`Default`] is what [`TestServer::start_with_tls`] uses.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TlsOptions {
+    /// Require a client certificate issued by a fresh client CA (mutual TLS): a handshake
+    /// without one fails. [`TestServer::client_identity_pem`] gives the one it accepts, and
+    /// `/tls/client-cert` echoes the certificate a client presented.
+    pub require_client_cert: bool,
+    /// Speak TLS 1.2 only (TLS 1.2 and 1.3 otherwise).
+    pub tls12_only: bool,
+}
+
 /// A running test server. Dropping it stops the server's runtime.
 pub struct TestServer {
     addr: SocketAddr,
     tls_addr: Option<SocketAddr>,
     cert_pem: Option<String>,
+    client_identity_pem: Option<String>,
     state: Arc<State>,
     /// The Unix socket's path, removed when the server is dropped.
     unix_path: Option<PathBuf>,
@@ -79,9 +91,23 @@ impl TestServer {
         Self::bind(0, Some(0)).expect("anyfetch-testserver: failed to start")
     }
 
+    /// Like [`TestServer::start_with_tls`], with the TLS listener shaped by `options`.
+    pub fn start_with_tls_options(options: TlsOptions) -> TestServer {
+        Self::bind_with(0, Some(0), options).expect("anyfetch-testserver: failed to start")
+    }
+
     /// Binds 127.0.0.1:`port` (0 = any free port), and a TLS listener on `tls_port` if given.
     pub fn bind(port: u16, tls_port: Option<u16>) -> io::Result<TestServer> {
-        Self::bind_with(port, tls_port, None)
+        Self::bind_with(port, tls_port, TlsOptions::default())
+    }
+
+    /// [`TestServer::bind`] with the TLS listener shaped by `options`.
+    pub fn bind_with(
+        port: u16,
+        tls_port: Option<u16>,
+        options: TlsOptions,
+    ) -> io::Result<TestServer> {
+        Self::bind_all(port, tls_port, options, None)
     }
 
     /// Like [`TestServer::start`], plus plain HTTP (HTTP/1.1 and h2c prior knowledge) on a Unix
@@ -90,10 +116,15 @@ impl TestServer {
     /// is `unix`.
     #[cfg(unix)]
     pub fn bind_unix(path: impl AsRef<Path>) -> io::Result<TestServer> {
-        Self::bind_with(0, None, Some(path.as_ref()))
+        Self::bind_all(0, None, TlsOptions::default(), Some(path.as_ref()))
     }
 
-    fn bind_with(port: u16, tls_port: Option<u16>, unix: Option<&Path>) -> io::Result<TestServer> {
+    fn bind_all(
+        port: u16,
+        tls_port: Option<u16>,
+        options: TlsOptions,
+        unix: Option<&Path>,
+    ) -> io::Result<TestServer> {
         #[cfg(unix)]
         let unix_listener = match unix {
             Some(path) => {
@@ -110,16 +141,18 @@ impl TestServer {
             Some(p) => {
                 let l = std::net::TcpListener::bind(("127.0.0.1", p))?;
                 l.set_nonblocking(true)?;
-                let (config, pem) = tls::server_config()?;
-                Some((l, config, pem))
+                Some((l, tls::server_config(options)?))
             }
             None => None,
         };
         let tls_addr = match &tls {
-            Some((l, _, _)) => Some(l.local_addr()?),
+            Some((l, _)) => Some(l.local_addr()?),
             None => None,
         };
-        let cert_pem = tls.as_ref().map(|(_, _, pem)| pem.clone());
+        let cert_pem = tls.as_ref().map(|(_, setup)| setup.cert_pem.clone());
+        let client_identity_pem = tls
+            .as_ref()
+            .and_then(|(_, setup)| setup.client_identity_pem.clone());
 
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -141,7 +174,7 @@ impl TestServer {
             let unix_loop: Option<std::future::Pending<()>> = None;
             let plain = tokio::net::TcpListener::from_std(plain)?;
             let tls = match tls {
-                Some((l, config, _)) => Some((tokio::net::TcpListener::from_std(l)?, config)),
+                Some((l, setup)) => Some((tokio::net::TcpListener::from_std(l)?, setup.config)),
                 None => None,
             };
             (plain, tls, unix_loop)
@@ -176,6 +209,7 @@ impl TestServer {
             addr,
             tls_addr,
             cert_pem,
+            client_identity_pem,
             state,
             unix_path: unix.map(Path::to_path_buf),
             _shutdown: tx,
@@ -213,6 +247,12 @@ impl TestServer {
     /// The Unix socket's path, if the server was started by [`TestServer::bind_unix`].
     pub fn unix_path(&self) -> Option<&Path> {
         self.unix_path.as_deref()
+    }
+
+    /// With [`TlsOptions::require_client_cert`]: the client certificate the server accepts and
+    /// its private key (PKCS#8), in one PEM text.
+    pub fn client_identity_pem(&self) -> Option<&str> {
+        self.client_identity_pem.as_deref()
     }
 
     /// Total connections accepted so far (plain, TLS and Unix socket).

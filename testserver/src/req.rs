@@ -20,6 +20,8 @@ pub(crate) struct Ctx {
     pub peer: Option<std::net::IpAddr>,
     /// On plain HTTP/1 connections: where a `/misbehave/` request asks for the raw socket.
     pub hijack: Option<crate::hijack::Slot>,
+    /// On TLS connections: the certificate the client presented (DER), if any.
+    pub client_cert: Option<Arc<Vec<u8>>>,
 }
 
 /// A request with its body read in full.

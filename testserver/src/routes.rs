@@ -168,6 +168,7 @@ async fn dispatch(r: &Req) -> Result<Resp, Resp> {
         ["uuid"] => content::uuid(),
         ["cache"] => content::cache(r).await,
         ["echo"] => content::echo_raw(r),
+        ["tls", "client-cert"] => content::client_cert(r),
         _ => not_found(),
     })
 }

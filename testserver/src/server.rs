@@ -32,6 +32,7 @@ async fn accept(
                     scheme,
                     peer: Some(peer.ip()),
                     hijack: None,
+                    client_cert: None,
                 };
                 return (stream, ctx);
             }
@@ -60,6 +61,7 @@ pub(crate) async fn run_unix(listener: tokio::net::UnixListener, state: Arc<Stat
                     scheme: "http",
                     peer: None,
                     hijack: None,
+                    client_cert: None,
                 };
                 tokio::spawn(serve_hyper(stream, ctx));
             }
@@ -75,11 +77,17 @@ pub(crate) async fn run_tls(
 ) {
     let acceptor = TlsAcceptor::from(config);
     loop {
-        let (stream, ctx) = accept(&listener, &state, "https").await;
+        let (stream, mut ctx) = accept(&listener, &state, "https").await;
         let acceptor = acceptor.clone();
         tokio::spawn(async move {
             let accept = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
             if let Ok(Ok(tls)) = accept.await {
+                ctx.client_cert = tls
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .and_then(|chain| chain.first())
+                    .map(|cert| Arc::new(cert.to_vec()));
                 serve_hyper(tls, ctx).await;
             }
         });

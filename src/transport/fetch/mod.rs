@@ -103,7 +103,8 @@ impl FetchTransport {
     /// Refuses what the runtime cannot honour.
     ///
     /// # Errors
-    /// [`ErrorKind::Unsupported`] for custom roots, disabled certificate checks and HTTP/2
+    /// [`ErrorKind::Unsupported`] for custom roots, disabled certificate checks, a client
+    /// certificate, a minimum TLS version other than 1.2, and HTTP/2
     /// prior knowledge. `Limits` do not apply (the runtime pools connections).
     pub(crate) fn with_config(config: &TransportConfig) -> Result<FetchTransport> {
         config.reject_tls_options("the JavaScript runtime's fetch")?;

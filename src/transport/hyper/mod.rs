@@ -18,6 +18,7 @@ mod io;
 mod pool;
 mod proxy;
 mod pump;
+mod roots;
 mod tls;
 
 use std::fmt;
@@ -78,20 +79,24 @@ enum Conn {
 }
 
 impl HyperTransport {
-    /// A transport with the default settings: the web PKI roots, HTTP/1.1 only,
+    /// A transport with the default settings: the system's trust store (`SSL_CERT_FILE` and
+    /// `SSL_CERT_DIR` in its place when set), HTTP/1.1 only,
     /// [`Limits::default`](crate::Limits::default).
     pub fn new() -> HyperTransport {
-        // The default configuration has no root certificate to reject, and ring supports the
-        // safe default protocol versions: building it cannot fail.
+        // The default configuration has no root certificate of its own to reject (the system's
+        // and the environment's unparsable ones are skipped), no identity, and ring supports
+        // TLS 1.2 and 1.3: building it cannot fail.
         HyperTransport::with_config(&TransportConfig::default())
             .expect("the default TLS configuration is always valid")
     }
 
-    /// A transport for `config`: builds the TLS configuration once (webpki roots plus
-    /// `config.root_certificates`).
+    /// A transport for `config`: builds the TLS configuration once (roots, identity, versions;
+    /// see `tls::client_config`). The pool is this transport's alone, so connections made
+    /// with these TLS settings are never used by a client with other ones.
     ///
     /// # Errors
-    /// An [`is_builder`](Error::is_builder) error when a root certificate cannot be used.
+    /// An [`is_builder`](Error::is_builder) error when a root certificate or the identity
+    /// cannot be used.
     pub(crate) fn with_config(config: &TransportConfig) -> Result<HyperTransport> {
         Ok(HyperTransport {
             shared: Arc::new(Shared {
@@ -475,6 +480,7 @@ pub(super) enum Phase {
 /// | malformed message (`is_parse`), connection closed mid-message (`is_incomplete_message`), a body shorter than announced or a bad chunk | `Protocol` |
 /// | the request body stream failed, or the body write was aborted | `Write` |
 /// | another misuse hyper rejects before sending (`is_user`) | `Builder` |
+/// | a TLS alert refusing the session, read after the handshake (TLS 1.3 client certificates; see `tls::refused_by_alert`) | `Connect` |
 /// | any other failure (I/O, reset, h2 stream errors) | by phase: `Connect`, `Write`, `Read` |
 pub(super) fn map_hyper_error(e: hyper::Error, phase: Phase, url: &Url) -> Error {
     let by_phase = match phase {
@@ -495,6 +501,8 @@ pub(super) fn map_hyper_error(e: hyper::Error, phase: Phase, url: &Url) -> Error
         ErrorKind::Write
     } else if e.is_user() {
         ErrorKind::Builder
+    } else if tls::refused_by_alert(&e) {
+        ErrorKind::Connect
     } else if phase == Phase::ReadBody
         && matches!(
             io_kind,

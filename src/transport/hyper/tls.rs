@@ -5,41 +5,58 @@ use std::sync::Arc;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme, SupportedProtocolVersion};
 use url::{Host, Url};
 
+use super::roots::{self, Roots};
 use crate::error::{Error, ErrorKind, Result};
-use crate::transport::TransportConfig;
+use crate::transport::{TlsVersion, TransportConfig};
 
-/// The TLS configuration for `config`: webpki roots plus `config.root_certificates` (or no
-/// verification at all with `danger_accept_invalid_certs`), ring as the crypto provider
+/// The TLS configuration for `config`, built once per transport: the roots of [`roots`] (or no
+/// verification at all with `danger_accept_invalid_certs`), the client's identity if any,
+/// TLS 1.3 and, unless `min_tls_version` is 1.3, TLS 1.2; ring as the crypto provider
 /// (explicitly, so no process-wide default has to be installed), and ALPN offering `h2` when
 /// HTTP/2 is enabled and always `http/1.1`.
 ///
 /// # Errors
-/// An [`is_builder`](Error::is_builder) error for a root certificate rustls cannot parse.
+/// An [`is_builder`](Error::is_builder) error for a root certificate rustls cannot use, or an
+/// identity whose key is unusable or does not belong to its certificate.
 pub(super) fn client_config(config: &TransportConfig) -> Result<Arc<ClientConfig>> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let versions: &[&SupportedProtocolVersion] = if config.min_tls_version >= TlsVersion::TLS_1_3 {
+        &[&rustls::version::TLS13]
+    } else {
+        &[&rustls::version::TLS13, &rustls::version::TLS12]
+    };
     let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .map_err(|e| Error::builder("TLS configuration").with_source(e))?;
-    let mut tls = if config.danger_accept_invalid_certs {
+    let builder = if config.danger_accept_invalid_certs {
         builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(DangerousAcceptAnyCert { provider }))
-            .with_no_client_auth()
     } else {
-        let mut roots = RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        for cert in &config.root_certificates {
-            for der in &cert.der {
-                roots
-                    .add(CertificateDer::from(der.clone()))
-                    .map_err(|e| Error::builder("unusable root certificate").with_source(e))?;
+        match roots::roots(config)? {
+            Roots::Store(store) => builder.with_root_certificates(store),
+            #[cfg(any(target_vendor = "apple", windows))]
+            Roots::Platform(extra) => {
+                let verifier =
+                    rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider)
+                        .map_err(|e| Error::builder("unusable root certificate").with_source(e))?;
+                builder
+                    .dangerous()
+                    .with_custom_certificate_verifier(Arc::new(verifier))
             }
         }
-        builder.with_root_certificates(roots).with_no_client_auth()
+    };
+    let mut tls = match &config.identity {
+        Some(identity) => builder
+            .with_client_auth_cert(identity.chain.clone(), identity.key.clone_key())
+            .map_err(|e| {
+                Error::builder("unusable identity: its private key cannot be loaded or does not belong to its certificate")
+                    .with_source(e)
+            })?,
+        None => builder.with_no_client_auth(),
     };
     tls.alpn_protocols = if config.http2 || config.http2_prior_knowledge {
         vec![b"h2".to_vec(), b"http/1.1".to_vec()]
@@ -47,6 +64,46 @@ pub(super) fn client_config(config: &TransportConfig) -> Result<Arc<ClientConfig
         vec![b"http/1.1".to_vec()]
     };
     Ok(Arc::new(tls))
+}
+
+/// True when the peer ended the TLS session with an alert that refuses the session itself: its
+/// checks of our certificate (none, unknown issuer, bad, expired), or the protocol version.
+///
+/// With TLS 1.3 the client's side of the handshake is done before the server has checked the
+/// client's certificate, so a server that refuses it says so in the client's first read. That
+/// is a connect error, not a read error: the server served no request.
+pub(super) fn refused_by_alert(e: &(dyn std::error::Error + 'static)) -> bool {
+    use rustls::AlertDescription as A;
+    let mut next = Some(e);
+    while let Some(err) = next {
+        // `io::Error::source` skips the error it wraps: look inside it.
+        let inner = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|e| e as &(dyn std::error::Error + 'static)),
+            None => Some(err),
+        };
+        if let Some(rustls::Error::AlertReceived(alert)) =
+            inner.and_then(|e| e.downcast_ref::<rustls::Error>())
+        {
+            return matches!(
+                alert,
+                A::CertificateRequired
+                    | A::BadCertificate
+                    | A::UnsupportedCertificate
+                    | A::CertificateRevoked
+                    | A::CertificateExpired
+                    | A::CertificateUnknown
+                    | A::UnknownCA
+                    | A::AccessDenied
+                    | A::HandshakeFailure
+                    | A::ProtocolVersion
+                    | A::InsufficientSecurity
+            );
+        }
+        next = err.source();
+    }
+    false
 }
 
 /// The name to verify the server's certificate against (and send as SNI): the URL's host,

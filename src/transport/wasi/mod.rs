@@ -92,7 +92,8 @@ impl WasiTransport {
     /// Refuses what the host cannot honour.
     ///
     /// # Errors
-    /// [`ErrorKind::Unsupported`] for custom roots, disabled certificate checks and HTTP/2
+    /// [`ErrorKind::Unsupported`] for custom roots, disabled certificate checks, a client
+    /// certificate, a minimum TLS version other than 1.2, and HTTP/2
     /// prior knowledge.
     pub(crate) fn with_config(config: &TransportConfig) -> Result<WasiTransport> {
         config.reject_tls_options("the WASI host")?;

@@ -659,10 +659,11 @@ impl ClientBuilder {
             Some(UrlInput::Url(u)) => Some(u),
             _ => None,
         };
+        let keeps_cookies = self.cookie_store && !caps.manages_cookies;
         #[cfg(feature = "cookies")]
-        let given = self.jar;
+        let jar = keeps_cookies.then(|| self.jar.unwrap_or_default());
         #[cfg(not(feature = "cookies"))]
-        let given: Option<Jar> = None;
+        let jar = keeps_cookies.then(Jar::default);
         Client {
             inner: Arc::new(ClientInner {
                 base_url,
@@ -672,8 +673,7 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 follow_redirects: self.follow_redirects,
                 max_redirects: self.max_redirects,
-                jar: (self.cookie_store && !caps.manages_cookies)
-                    .then(|| given.unwrap_or_default()),
+                jar,
                 retry: self.retry,
                 on_request: self.on_request,
                 on_response: self.on_response,

@@ -90,15 +90,7 @@ impl Connector {
                     let (host, port) = r.proxy_addr();
                     dial(&Target::named(&host, port), &self.net, url)
                         .await
-                        .map_err(|e| {
-                            Error::new(e.kind())
-                                .with_message(format!(
-                                    "could not connect to the proxy {}",
-                                    r.display_proxy()
-                                ))
-                                .with_source(e)
-                                .with_url(url.clone())
-                        })?
+                        .map_err(|e| r.unreachable(e, url))?
                 }
                 Some(r) => {
                     let net = self.net.clone();

@@ -193,6 +193,17 @@ impl Route {
         (host, uri.port_u16().unwrap_or(default))
     }
 
+    /// The error of a connection to the proxy that failed (`e`): its kind, naming the proxy.
+    pub(super) fn unreachable(&self, e: Error, url: &Url) -> Error {
+        Error::new(e.kind())
+            .with_message(format!(
+                "could not connect to the proxy {}",
+                self.display_proxy()
+            ))
+            .with_source(e)
+            .with_url(url.clone())
+    }
+
     /// Opens a tunnel to `host:port` through the proxy, over a connection `dial` opens to the
     /// proxy. `url` is for errors.
     ///
@@ -238,10 +249,7 @@ impl Route {
             let reached: Option<Error> =
                 dial_error.lock().unwrap_or_else(|p| p.into_inner()).take();
             if let Some(reach) = reached {
-                return Error::new(reach.kind())
-                    .with_message(format!("could not connect to the proxy {proxy}"))
-                    .with_source(reach)
-                    .with_url(url.clone());
+                return self.unreachable(reach, url);
             }
             let why = e.to_string();
             Error::new(ErrorKind::Connect)

@@ -252,6 +252,8 @@ impl Response {
     /// [`is_decode`](Error::is_decode) is true, so memory stays bounded whatever the server
     /// sends; read [`bytes_stream`](Response::bytes_stream) for longer lines.
     pub fn lines(&mut self) -> impl Stream<Item = Result<String>> + crate::util::MaybeSend {
+        // The URL rides in the state (moved, not cloned, from one line to the next) for the
+        // error of an over-long line.
         let url = self.url().clone();
         let text = Box::pin(self.text_stream());
         futures_util::stream::unfold(
@@ -260,42 +262,39 @@ impl Response {
                 LineSplitter::default(),
                 std::collections::VecDeque::new(),
                 false,
+                url,
             ),
-            move |(mut text, mut split, mut ready, mut done)| {
-                let url = url.clone();
-                async move {
-                    loop {
-                        if let Some(line) = ready.pop_front() {
-                            return Some((line, (text, split, ready, done)));
-                        }
-                        if done {
-                            return None;
-                        }
-                        match text.next().await {
-                            Some(Ok(s)) => {
-                                let lines = split.push(&s);
-                                let too_long = |l: &String| l.len() > MAX_LINE_SIZE;
-                                if lines.iter().any(too_long) || split.buf.len() > MAX_LINE_SIZE {
-                                    // The lines before the long one, then the error.
-                                    ready.extend(
-                                        lines.into_iter().take_while(|l| !too_long(l)).map(Ok),
-                                    );
-                                    let e = Error::decode(format!(
-                                        "a line of the body exceeds the limit of {MAX_LINE_SIZE} bytes (Response::lines)"
-                                    ))
-                                    .with_url(url.clone());
-                                    ready.push_back(Err(e));
-                                    split = LineSplitter::default();
-                                    done = true;
-                                } else {
-                                    ready.extend(lines.into_iter().map(Ok));
-                                }
-                            }
-                            Some(Err(e)) => return Some((Err(e), (text, split, ready, true))),
-                            None => {
+            |(mut text, mut split, mut ready, mut done, url)| async move {
+                loop {
+                    if let Some(line) = ready.pop_front() {
+                        return Some((line, (text, split, ready, done, url)));
+                    }
+                    if done {
+                        return None;
+                    }
+                    match text.next().await {
+                        Some(Ok(s)) => {
+                            let lines = split.push(&s);
+                            let too_long = |l: &String| l.len() > MAX_LINE_SIZE;
+                            if lines.iter().any(too_long) || split.buf.len() > MAX_LINE_SIZE {
+                                // The lines before the long one, then the error.
+                                ready
+                                    .extend(lines.into_iter().take_while(|l| !too_long(l)).map(Ok));
+                                let e = Error::decode(format!(
+                                    "a line of the body exceeds the limit of {MAX_LINE_SIZE} bytes (Response::lines)"
+                                ))
+                                .with_url(url.clone());
+                                ready.push_back(Err(e));
+                                split = LineSplitter::default();
                                 done = true;
-                                ready.extend(split.finish().map(Ok));
+                            } else {
+                                ready.extend(lines.into_iter().map(Ok));
                             }
+                        }
+                        Some(Err(e)) => return Some((Err(e), (text, split, ready, true, url))),
+                        None => {
+                            done = true;
+                            ready.extend(split.finish().map(Ok));
                         }
                     }
                 }

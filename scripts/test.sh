@@ -64,8 +64,9 @@ wasmtime --version
 step "WASI: the vendored WIT and the bindings are wasi 0.2.0 (wit/deps) and 0.3.0 (wit/p3/deps)"
 scripts/vendor-wit.sh --check
 
-step "WASI: lint and format (library, tests, examples)"
+step "WASI: lint and format (library, tests, examples, the CLI)"
 cargo clippy --target wasm32-wasip2 --lib --features blocking -- -D warnings
+cargo clippy -p anyfetch-cli --target wasm32-wasip2 -- -D warnings
 cargo clippy --target wasm32-wasip2 --features blocking --test behaviour --test wasi -- -D warnings
 cargo clippy --target wasm32-wasip2 --lib --features wasip3 -- -D warnings
 for ex in examples/wasi-fetch examples/wasi-proxy examples/wasip3-fetch examples/wasip3-service tests/wasip3; do
@@ -136,6 +137,75 @@ fi
 tests/jco/node_modules/.bin/jco run "$fetch_wasm" "$ANYFETCH_TEST_SERVER/get?from=jco" >"$work/jco.out"
 grep -q '"from": *"jco"' "$work/jco.out" || { cat "$work/jco.out"; exit 1; }
 echo "ok: jco $(tests/jco/node_modules/.bin/jco --version) ran the component; the body came from the test server"
+
+# ---------------------------------------------------------------------------------------------
+# The CLI (cli/, binary `anyfetch`): native, as a WASI command component, and (further down)
+# the npm package's bin through npx. The three print the same bytes; only the lines of the
+# headers that change from one request to the next (date, x-connection-id) are left out.
+step "CLI: the anyfetch command natively and as a WASI command component (release-small)"
+cargo build -p anyfetch-cli
+CARGO_TARGET_DIR="$target_dir" cargo build -p anyfetch-cli --target wasm32-wasip2 --profile release-small
+cli_native="$target_dir/debug/anyfetch"
+cli_wasm="$target_dir/wasm32-wasip2/release-small/anyfetch.wasm"
+ls -l "$cli_wasm"
+unstable_lines() { sed -E $'/^(\e\\[36m)?(date|x-connection-id)(\e\\[0m)?: /d'; }
+# Each case: options, then the path on the test server.
+cli_cases=("--print hb --pretty all /json" "--print hb --pretty format /json" "--pretty all /xml"
+  "--pretty all /html" "--pretty format /encoding/utf8" "/json" "--pretty format /bytes/64?seed=1")
+cli_run() { # cli_run NAME COMMAND...: every case through COMMAND, into $work/cli-NAME-I.out
+  local name=$1 i; shift
+  for i in "${!cli_cases[@]}"; do
+    local words=(${cli_cases[$i]})
+    local path=${words[-1]}
+    unset 'words[-1]'
+    "$@" "${words[@]}" "$ANYFETCH_TEST_SERVER$path" | unstable_lines >"$work/cli-$name-$i.out"
+  done
+}
+cli_same() { # cli_same NAME: NAME's outputs are the native ones, byte for byte
+  local i
+  for i in "${!cli_cases[@]}"; do
+    cmp -s "$work/cli-native-$i.out" "$work/cli-$1-$i.out" || {
+      echo "anyfetch ${cli_cases[$i]}: $1 differs from native:" >&2
+      diff <(cat -v "$work/cli-native-$i.out") <(cat -v "$work/cli-$1-$i.out") | head -30 >&2
+      exit 1
+    }
+  done
+  echo "ok: $1 printed what the native CLI printed, in all ${#cli_cases[@]} cases"
+}
+cli_run native "$cli_native"
+grep -q '^HTTP/1.1 200 OK' "$work/cli-native-1.out" && grep -q '^    "slideshow": {$' "$work/cli-native-1.out" \
+  || { cat "$work/cli-native-1.out"; exit 1; }
+cat "$work/cli-native-1.out"
+
+step "CLI: the WASI command under wasmtime run -S http prints the same"
+cli_run wasi wasmtime run -S http "$cli_wasm"
+cli_same wasi
+wasmtime run -S http "$cli_wasm" :"${ANYFETCH_TEST_SERVER##*:}"/json | cmp - "$work/cli-native-5.out"
+echo "ok: the :PORT/path shorthand reaches the test server through localhost"
+status=0
+wasmtime run -S http "$cli_wasm" --check-status "$ANYFETCH_TEST_SERVER/status/404" 2>"$work/cli-wasi.err" || status=$?
+# wasi:cli/exit carries success or failure only: every failing exit code reads 1 on the host.
+[ "$status" = 1 ] && grep -q '^anyfetch: warning: HTTP 404 Not Found' "$work/cli-wasi.err" \
+  || { echo "status $status"; cat "$work/cli-wasi.err"; exit 1; }
+echo "ok: --check-status fails the component on a 404"
+
+step "CLI: a 30 MB download as a WASI command: the exact bytes, and a live bar on a terminal (script(1))"
+mkdir -p "$work/dl"
+wasmtime run -S http --dir "$work/dl::/out" "$cli_wasm" "$ANYFETCH_TEST_SERVER/bytes/30000000?seed=3" \
+  --download /out/piped.bin 2>"$work/dl/piped.err"
+grep -q '^anyfetch: no progress bar: stderr is not a terminal (the WASI host gives this component none)$' "$work/dl/piped.err" \
+  || { cat "$work/dl/piped.err"; exit 1; }
+script -q -e -c "wasmtime run -S http --dir '$work/dl::/out' '$cli_wasm' '$ANYFETCH_TEST_SERVER/bytes/30000000?seed=3' --download /out/tty.bin" \
+  "$work/dl/tty.log" >/dev/null
+"$cli_native" "$ANYFETCH_TEST_SERVER/bytes/30000000?seed=3" >"$work/dl/native.bin"
+cmp "$work/dl/native.bin" "$work/dl/piped.bin"
+cmp "$work/dl/native.bin" "$work/dl/tty.bin"
+frames=$(tr '\r' '\n' <"$work/dl/tty.log" | grep -c '/28.61 MiB .*ETA' || true)
+echo "sha256 $(sha256sum <"$work/dl/tty.bin" | cut -c1-16)...; $frames frames of the bar drawn"
+[ "$frames" -ge 2 ] || { cat -v "$work/dl/tty.log"; exit 1; }
+grep -q 'saved 30000000 bytes to /out/tty.bin' "$work/dl/tty.log"
+rm -f "$work/dl/"*.bin
+echo "ok: the same bytes as natively; the host gave a terminal, and the bar was redrawn as bytes came"
 
 # ---------------------------------------------------------------------------------------------
 # WASI 0.3 (feature `wasip3`): the same suite as 0.3 components in wasmtime -S p3, and the two

@@ -25,6 +25,7 @@ console.log(`packed ${packed.filename}: ${packed.size} bytes, ${files.length} fi
 // Every file an export or the glue names must be in the tarball.
 const manifest = JSON.parse(readFileSync(join(js, "package.json"), "utf8"));
 const entries = Object.values(manifest.exports["."]).map((p) => p.replace(/^\.\//, ""));
+if (!manifest.bin?.anyfetch) throw new Error('js/package.json has no "bin": { "anyfetch": ... }: `npx anyfetch` would not work');
 const bins = Object.values(manifest.bin);
 for (const f of [...new Set(entries), ...bins, "bin/format.mjs", "pkg/anyfetch.js", "pkg/anyfetch_bg.wasm", "src/api.js", "src/errors.js"]) {
   if (!files.includes(f)) throw new Error(`${f} is not in the tarball: see "files" in js/package.json`);

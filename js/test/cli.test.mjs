@@ -333,6 +333,15 @@ describe("the command", () => {
     for (const o of ["--params", "--download", "--check-status", "--pretty"]) assert.ok(r.out.includes(o), o);
   });
 
+  test("URLs: :PORT/path is localhost, no scheme means http://", async () => {
+    const { host, port } = new URL(server.url);
+    let r = await run([`:${port}/anything?a=1`]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(JSON.parse(r.out).url, `http://localhost:${port}/anything?a=1`);
+    r = await run([`${host}/anything`]);
+    assert.equal(JSON.parse(r.out).url, `http://${host}/anything`);
+  });
+
   test("methods: before the URL, --method, or POST with a body", async () => {
     const method = async (args) => JSON.parse((await run(args)).out).method;
     assert.equal(await method(["PURGE", `${server.url}/anything`]), "PURGE");

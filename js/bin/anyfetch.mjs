@@ -340,6 +340,7 @@ async function main(argv) {
   }
   const streamed = raw ? response.stream() : null;
   let chunk = streamed ? await streamed.next() : null;
+  while (chunk && !chunk.done && chunk.value.length === 0) chunk = await streamed.next();
   // Each head ends with an empty line when something follows it.
   const bodyFollows = body.length > 0 || (chunk && !chunk.done);
   for (let i = 0; i < parts.length; i++) {

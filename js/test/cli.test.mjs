@@ -293,6 +293,13 @@ describe("the command", () => {
     assert.match(r.err, /^anyfetch: error: .*timeout/);
     r = await run(["--follow-redirects", "--max-redirects", "1", `${server.url}/redirect/3`]);
     assert.equal(r.code, 1);
+    assert.match(r.err, /^anyfetch: error: .*redirect/);
+    // A body cut short: streamed (piped), formatted, downloaded.
+    for (const args of [[], ["--pretty", "format"], ["--download", join(tmp, "cut.bin")]]) {
+      r = await run([...args, `${server.url}/misbehave/truncated`]);
+      assert.equal(r.code, 1, args.join(" "));
+      assert.match(r.err, /anyfetch: error: .*ended before it was complete/);
+    }
 
     for (const [args, message] of [
       [["--bogus", server.url], /^usage: anyfetch .*\nanyfetch: error: unknown option --bogus\n$/],

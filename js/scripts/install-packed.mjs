@@ -2,7 +2,8 @@
 // `npm pack` of js/ (js/pkg must be built), then, in a fresh directory holding the app's
 // sources (js/test/app/ and the checks), `npm install ./anyfetch-<version>.tgz`. The runtime,
 // browser and bundler tests (test/installed.test.mjs, workerd.test.mjs, browser.test.mjs,
-// firefox.test.mjs, bundlers.test.mjs) run from there.
+// firefox.test.mjs, bundlers.test.mjs) run from there, and the command-line client as
+// `npx anyfetch` (node_modules/.bin/anyfetch, checked here).
 import { execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -24,7 +25,9 @@ console.log(`packed ${packed.filename}: ${packed.size} bytes, ${files.length} fi
 // Every file an export or the glue names must be in the tarball.
 const manifest = JSON.parse(readFileSync(join(js, "package.json"), "utf8"));
 const entries = Object.values(manifest.exports["."]).map((p) => p.replace(/^\.\//, ""));
-for (const f of [...new Set(entries), "pkg/anyfetch.js", "pkg/anyfetch_bg.wasm", "src/api.js", "src/errors.js"]) {
+if (!manifest.bin?.anyfetch) throw new Error('js/package.json has no "bin": { "anyfetch": ... }: `npx anyfetch` would not work');
+const bins = Object.values(manifest.bin);
+for (const f of [...new Set(entries), ...bins, "bin/format.mjs", "pkg/anyfetch.js", "pkg/anyfetch_bg.wasm", "src/api.js", "src/errors.js"]) {
   if (!files.includes(f)) throw new Error(`${f} is not in the tarball: see "files" in js/package.json`);
 }
 
@@ -34,3 +37,10 @@ writeFileSync(join(app, "package.json"), JSON.stringify({ name: "anyfetch-app", 
 npm(["install", `./${packed.filename}`], app);
 const installed = JSON.parse(readFileSync(join(app, "node_modules", "anyfetch", "package.json"), "utf8"));
 console.log(`installed anyfetch ${installed.version} from ./${packed.filename} into ${app}`);
+// npm links the package's `bin` into node_modules/.bin: `npx anyfetch` runs it.
+for (const name of Object.keys(manifest.bin)) {
+  if (!existsSync(join(app, "node_modules", ".bin", name))) {
+    throw new Error(`node_modules/.bin/${name} is missing after the install: see "bin" in js/package.json`);
+  }
+}
+console.log(`linked ${Object.keys(manifest.bin).map((n) => `node_modules/.bin/${n}`).join(" ")}`);

@@ -3,6 +3,8 @@
 // run.mjs imports "anyfetch" by name (the `node` export condition, which Deno and Bun also
 // resolve) and runs every check in checks.js in Node, Deno and Bun (both from npm, pinned in
 // js/package-lock.json), against the local test server. Each check is a test per runtime.
+// Then the command-line client as users run it: `npx anyfetch` in the app prints what
+// js/bin/anyfetch.mjs prints.
 import { after, before, test } from "node:test";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -56,3 +58,15 @@ for (const name of Object.keys(runtimes)) {
     });
   }
 }
+
+test("npx anyfetch: the installed bin prints what js/bin/anyfetch.mjs prints", async () => {
+  const args = ["--print", "hb", "--pretty", "format", `${server.url}/json`];
+  const npx = await promisify(execFile)("npx", ["--no-install", "anyfetch", ...args], { cwd: app, timeout: 60_000 });
+  const direct = await promisify(execFile)(process.execPath, [fileURLToPath(new URL("../bin/anyfetch.mjs", import.meta.url)), ...args]);
+  // The two responses differ only in these headers' values.
+  const same = (out) => out.replace(/^(date|x-connection-id): .*$/gm, "$1: ...");
+  if (!npx.stdout.startsWith("HTTP/1.1 200 OK\n")) throw new Error(`npx anyfetch printed:\n${npx.stdout}`);
+  if (same(npx.stdout) !== same(direct.stdout)) {
+    throw new Error(`npx anyfetch printed:\n${npx.stdout}\njs/bin/anyfetch.mjs printed:\n${direct.stdout}`);
+  }
+});

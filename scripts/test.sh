@@ -151,7 +151,8 @@ ls -l "$cli_wasm"
 unstable_lines() { sed -E $'/^(\e\\[36m)?(date|x-connection-id)(\e\\[0m)?: /d'; }
 # Each case: options, then the path on the test server.
 cli_cases=("--print hb --pretty all /json" "--print hb --pretty format /json" "--pretty all /xml"
-  "--pretty all /html" "--pretty format /encoding/utf8" "/json" "--pretty format /bytes/64?seed=1")
+  "--pretty all /html" "--pretty format /encoding/utf8" "/json" "--pretty format /bytes/64?seed=1"
+  "--pretty colors /json" "--pretty colors /xml")
 cli_run() { # cli_run NAME COMMAND...: every case through COMMAND, into $work/cli-NAME-I.out
   local name=$1 i; shift
   for i in "${!cli_cases[@]}"; do

@@ -209,12 +209,31 @@ fn indent(out: &mut String, depth: usize) {
 /// Re-indents JSON (already checked by [`is_json`]) token by token, with 4 spaces: strings,
 /// numbers and literals are copied as written, key order is kept.
 pub fn json(text: &str, colors: bool) -> String {
+    tokens(text, colors, true)
+}
+
+/// Colours JSON (already checked by [`is_json`]) as written: whitespace and all kept
+/// (`--pretty colors`).
+pub fn json_in_place(text: &str) -> String {
+    tokens(text, true, false)
+}
+
+fn tokens(text: &str, colors: bool, reindent: bool) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 2);
     let mut depth = 0usize;
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
         match c {
-            c if is_json_space(c) => rest = &rest[c.len_utf8()..],
+            c if is_json_space(c) => {
+                if !reindent {
+                    out.push(c);
+                }
+                rest = &rest[c.len_utf8()..];
+            }
+            '{' | '[' | '}' | ']' | ',' | ':' if !reindent => {
+                out.push(c);
+                rest = &rest[1..];
+            }
             '{' | '[' => {
                 let after = rest[1..].trim_start_matches(is_json_space);
                 let close = if c == '{' { '}' } else { ']' };
@@ -393,6 +412,28 @@ mod tests {
             "[\n    {},\n    [],\n    \" a , b \"\n]"
         );
         assert_eq!(json("  42 ", false), "42");
+    }
+
+    #[test]
+    fn json_coloured_in_place() {
+        let c = |code: &str, t: &str| format!("\x1b[{code}m{t}\x1b[0m");
+        assert_eq!(
+            json_in_place("{\"a\" : \"b:c\",\n \"n\":[false, 1.0]}"),
+            [
+                "{".into(),
+                c("34", "\"a\""),
+                " : ".into(),
+                c("32", "\"b:c\""),
+                ",\n ".into(),
+                c("34", "\"n\""),
+                ":[".into(),
+                c("35", "false"),
+                ", ".into(),
+                c("36", "1.0"),
+                "]}".into(),
+            ]
+            .concat()
+        );
     }
 
     #[test]

@@ -281,7 +281,23 @@ async fn request(
 
 /// The body, formatted by its content type, or as the bytes came.
 async fn body(out: &mut Out, plan: &Plan, response: &mut Response) -> Result<(), Failure> {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let kind = format::kind(content_type.as_deref());
     if !plan.style.format {
+        if plan.style.colors && matches!(kind, format::Kind::Json | format::Kind::Markup) {
+            // --pretty colors: JSON and XML/HTML coloured as written, nothing added.
+            let text = response.text().await?;
+            let printed = match kind {
+                format::Kind::Json if format::is_json(&text) => format::json_in_place(&text),
+                format::Kind::Json => text,
+                _ => format::markup(&text, true),
+            };
+            return out.part(&printed, false);
+        }
         // Streamed: `anyfetch URL > file` holds one chunk at a time.
         let mut stream = response.bytes_stream();
         while let Some(chunk) = stream.next().await {
@@ -289,12 +305,6 @@ async fn body(out: &mut Out, plan: &Plan, response: &mut Response) -> Result<(),
         }
         return io::stdout().flush().map_err(stdout_failed);
     }
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let kind = format::kind(content_type.as_deref());
     let text;
     let bytes;
     if kind == format::Kind::Other {

@@ -120,6 +120,18 @@ fn colours_only_when_asked_or_on_a_terminal() {
     ));
     let html = ok(&["--pretty", "all", &url("/html")]);
     assert!(html.contains("\x1b[34m<html\x1b[0m"), "{html}");
+    // --pretty colors: coloured as written; without the escapes, the exact body.
+    let raw = ok(&[&url("/json")]);
+    let in_place = ok(&["--pretty", "colors", &url("/json")]);
+    assert!(
+        in_place.contains("\x1b[34m\"slideshow\"\x1b[0m"),
+        "{in_place}"
+    );
+    let stripped = in_place
+        .replace("\x1b[0m", "")
+        .replace("\x1b[34m", "")
+        .replace("\x1b[32m", "");
+    assert_eq!(stripped, raw);
     // Piped, by default: no escape at all.
     assert!(!ok(&["--print", "hb", &url("/json")]).contains('\x1b'));
     // A 404 is red, a 302 yellow.

@@ -160,6 +160,10 @@ async function plan(argv, stdoutIsTTY) {
   if (positionals.length === 0) throw new UsageError("missing URL", { usage: true });
   if (positionals.length > 2) throw new UsageError(`unexpected argument ${positionals[2]}`, { usage: true });
   const url = expandUrl(positionals.at(-1));
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url)?.[1].toLowerCase();
+  if (scheme !== "http" && scheme !== "https") {
+    throw new UsageError(`invalid URL ${JSON.stringify(positionals.at(-1))}: the scheme must be http or https, not ${scheme}`);
+  }
   if (positionals.length === 2 && o.method !== undefined) {
     throw new UsageError("give the method once: before the URL or with --method");
   }

@@ -306,6 +306,7 @@ describe("the command", () => {
       [[], /anyfetch: error: missing URL\n$/],
       [["-p", "a"], /anyfetch: error: -p needs 2 values\n$/],
       [["http://exa mple/"], /^anyfetch: error: .*invalid URL/],
+      [["ftp://host/"], /^anyfetch: error: invalid URL .*the scheme must be http or https/],
       [[server.url, "--json", "{bad"], /^anyfetch: error: --json is not JSON/],
       [[server.url, "-c", `@${join(tmp, "missing")}`], /^anyfetch: error: --content: cannot read/],
       [[server.url, "--pretty", "loud"], /^anyfetch: error: --pretty takes/],

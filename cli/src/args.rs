@@ -264,10 +264,8 @@ impl Args {
             return Err("give one body: --json, --form/--files or --content".into());
         }
         if let Some(text) = &self.json {
-            if !crate::format::is_json(text) {
-                let e = serde_json::from_str::<serde::de::IgnoredAny>(text).unwrap_err();
-                return Err(format!("--json is not JSON: {e}"));
-            }
+            serde_json::from_str::<serde::de::IgnoredAny>(text)
+                .map_err(|e| format!("--json is not JSON: {e}"))?;
             return Ok(Some(BodyArg::Json(text.clone())));
         }
         if !self.files.is_empty() {

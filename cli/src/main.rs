@@ -138,7 +138,7 @@ async fn run(args: Args) -> Result<u8, Failure> {
         separate: false,
     }));
     let client = client(&args, &plan, &out)?;
-    let mut response = request(&client, &args, &plan).await?.send().await?;
+    let mut response = request(&client, &args, &plan)?.send().await?;
 
     let hops_printed = plan.print.request_head;
     // The hooks are done (the last one printed the final head): stdout is ours alone now.
@@ -224,11 +224,7 @@ fn print_hop(out: &Mutex<Out>, head: &str) -> anyfetch::Result<()> {
     })
 }
 
-async fn request(
-    client: &Client,
-    args: &Args,
-    plan: &Plan,
-) -> Result<anyfetch::RequestBuilder, Failure> {
+fn request(client: &Client, args: &Args, plan: &Plan) -> Result<anyfetch::RequestBuilder, Failure> {
     let mut rb = client.request(plan.method.clone(), plan.url.clone());
     let params = args.param_pairs();
     if !params.is_empty() {

@@ -327,6 +327,20 @@ step "JS package: npm dependencies (playwright-core, typescript; deno, bun, work
 # optional binaries of deno and workerd (@deno/darwin-arm64...), so they are not in the lock,
 # and npm ci refuses a lock without them where npm install skips them. As with npm ci, the
 # lock must come out unchanged.
+# The install below runs only when the lock changed, so a package.json edited without its lock
+# would pass on a machine that has node_modules: compare the lock's root entry every run.
+node -e '
+  const fs = require("fs");
+  const pkg = JSON.parse(fs.readFileSync("js/package.json", "utf8"));
+  const root = JSON.parse(fs.readFileSync("js/package-lock.json", "utf8")).packages[""];
+  for (const k of ["name", "version", "license", "bin", "dependencies", "devDependencies", "optionalDependencies", "engines"]) {
+    let want = pkg[k];
+    if (k === "bin" && typeof want === "string") want = { [pkg.name]: want };
+    if (JSON.stringify(want) !== JSON.stringify(root[k])) {
+      console.error(`js/package-lock.json is out of date with js/package.json (${k}); run: cd js && npm install --package-lock-only`);
+      process.exit(1);
+    }
+  }'
 if [ ! -d js/node_modules ] || ! cmp -s js/package-lock.json js/node_modules/.anyfetch-lock; then
   lock_before="$(mktemp)"
   cp js/package-lock.json "$lock_before"

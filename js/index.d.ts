@@ -167,6 +167,11 @@ export class Response {
   readonly status: number;
   /** The final URL, after any redirects. */
   readonly url: string;
+  /**
+   * The redirect responses that led here, oldest first (their bodies are empty). Empty where the
+   * runtime follows redirects itself (browsers): fetch does not show the hops.
+   */
+  readonly history: readonly Response[];
   /** The response headers (`get` is case-insensitive). */
   readonly headers: Headers;
   /** Milliseconds from sending the request to receiving the response head. */

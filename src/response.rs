@@ -362,6 +362,12 @@ impl Response {
         self.history = h;
     }
 
+    /// Moves the history out (the JavaScript layer hands it over as responses of their own).
+    #[cfg(all(feature = "js", target_arch = "wasm32", target_os = "unknown"))]
+    pub(crate) fn take_history(&mut self) -> Vec<Response> {
+        std::mem::take(&mut self.history)
+    }
+
     /// A copy of the head, body dropped: what `history()` keeps.
     pub(crate) fn head_only(&self) -> Response {
         Response {

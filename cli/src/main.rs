@@ -140,6 +140,7 @@ async fn run(args: Args) -> Result<u8, Failure> {
     let client = client(&args, &plan, &out)?;
     let mut response = request(&client, &args, &plan)?.send().await?;
 
+    // With `H` and `h` the hooks printed every response head, the final one included.
     let hops_printed = plan.print.request_head;
     // The hooks are done (the last one printed the final head): stdout is ours alone now.
     let mut out = Out {
@@ -203,17 +204,17 @@ fn client(args: &Args, plan: &Plan, out: &Arc<Mutex<Out>>) -> Result<Client, Fai
         // redirect hops and auth round-trips included.
         let style = plan.style;
         let requests = Arc::clone(out);
-        let responses = Arc::clone(out);
-        builder = builder
-            .on_request(move |r: &mut Request| {
-                let head =
-                    format::request_head(style, r.method(), r.url(), r.version(), r.headers());
-                print_hop(&requests, &head)
-            })
-            .on_response(move |r: &Response| {
+        builder = builder.on_request(move |r: &mut Request| {
+            let head = format::request_head(style, r.method(), r.url(), r.version(), r.headers());
+            print_hop(&requests, &head)
+        });
+        if plan.print.response_head {
+            let responses = Arc::clone(out);
+            builder = builder.on_response(move |r: &Response| {
                 let head = format::response_head(style, r.version(), r.status(), r.headers());
                 print_hop(&responses, &head)
             });
+        }
     }
     builder.build().map_err(Failure::Request)
 }

@@ -406,6 +406,17 @@ fn verbose_prints_every_hop() {
     assert_eq!(json(parts[4])["url"], url("/get"));
 }
 
+#[test]
+fn print_capital_h_is_the_request_heads_alone() {
+    let out = ok(&["--print", "H", "--follow-redirects", &url("/redirect/2")]);
+    let parts: Vec<&str> = out.split("\n\n").collect();
+    assert_eq!(parts.len(), 3, "{out}");
+    assert!(parts[0].starts_with("GET /redirect/2 HTTP/1.1\n"), "{out}");
+    assert!(parts[1].starts_with("GET /redirect/1 HTTP/1.1\n"), "{out}");
+    assert!(parts[2].starts_with("GET /get HTTP/1.1\n"), "{out}");
+    assert!(!out.contains("HTTP/1.1 302"), "{out}");
+}
+
 fn sha(bytes: &[u8]) -> Vec<u8> {
     Sha256::digest(bytes).to_vec()
 }

@@ -308,6 +308,41 @@ async function download(response, file) {
 
 class DownloadError extends Error {}
 
+/**
+ * The heads of `--print H` (and `h`): every request as it was sent, each followed by its
+ * response where that response is known: a redirect hop of `response.history` (the one sent to
+ * this request's URL whose `Location` is the next request's URL), and the final response after
+ * the last request. The JavaScript API keeps no other responses (a 401 answered by digest auth,
+ * a response that was retried), so those are left out.
+ */
+function exchange(sent, response, withResponses, style) {
+  const head = (r) => responseHead({ status: r.status, headers: [...r.headers] }, style);
+  const heads = [];
+  let hop = 0;
+  for (let i = 0; i < sent.length; i++) {
+    heads.push(requestHead(sent[i], style));
+    if (!withResponses) continue;
+    const h = response.history[hop];
+    if (i === sent.length - 1) heads.push(head(response));
+    else if (h && sameUrl(h.url, sent[i].url) && sameUrl(h.headers.get("location"), sent[i + 1].url, h.url)) {
+      heads.push(head(h));
+      hop++;
+    }
+  }
+  return heads;
+}
+
+/** Whether URL `a` (relative to `base`) and URL `b` name the same resource (the fragment is never sent). */
+function sameUrl(a, b, base) {
+  try {
+    const [x, y] = [new URL(a, base), new URL(b)];
+    x.hash = y.hash = "";
+    return x.href === y.href;
+  } catch {
+    return false;
+  }
+}
+
 async function main(argv) {
   const p = await plan(argv, Boolean(process.stdout.isTTY));
   if (p.help) return void (await write(HELP));
@@ -316,23 +351,23 @@ async function main(argv) {
     return void (await write(`anyfetch ${version}\n`));
   }
 
-  // The request as sent (the last hop's, after redirects and auth round-trips).
-  let sent = null;
+  // Every request as sent: redirect hops, auth round-trips and retries.
+  const sent = [];
   const client = new Client({
     ...p.client,
-    hooks: { beforeRequest: [(r) => void (sent = { method: r.method, url: r.url, headers: [...r.headers] })] },
+    hooks: { beforeRequest: [(r) => void sent.push({ method: r.method, url: r.url, headers: [...r.headers] })] },
   });
   let response;
   try {
     response = await client.request(p.method, p.url, p.request);
   } catch (e) {
-    if (sent && p.print.includes("H")) await write(requestHead(sent, p.style));
+    if (sent.length && p.print.includes("H")) await write(requestHead(sent.at(-1), p.style));
     throw e;
   }
 
   const parts = [];
-  if (p.print.includes("H") && sent) parts.push(requestHead(sent, p.style));
-  if (p.print.includes("h")) parts.push(responseHead({ status: response.status, headers: [...response.headers] }, p.style));
+  if (p.print.includes("H")) parts.push(...exchange(sent, response, p.print.includes("h"), p.style));
+  else if (p.print.includes("h")) parts.push(responseHead({ status: response.status, headers: [...response.headers] }, p.style));
   const wantBody = p.print.includes("b") && !p.download;
   // Without formatting or colours the body is the bytes as they come: streamed, not buffered.
   const raw = wantBody && !p.style.format && !p.style.color;

@@ -57,6 +57,7 @@ async function* iterate(stream) {
 export class Response {
   #raw;
   #headers;
+  #history;
 
   /** @internal */
   constructor(raw) {
@@ -70,6 +71,14 @@ export class Response {
   /** The final URL, after any redirects. */
   get url() {
     return this.#raw.url;
+  }
+  /**
+   * The redirect responses that led here, oldest first (their bodies are empty). Empty where the
+   * runtime follows redirects itself (browsers): fetch does not show the hops.
+   */
+  get history() {
+    this.#history ??= Object.freeze(this.#raw.takeHistory().map((raw) => new Response(raw)));
+    return this.#history;
   }
   /** The response headers (case-insensitive `get`). */
   get headers() {

@@ -216,13 +216,19 @@ export const checks = {
   async "redirects: followed on request, the final URL reported"(af, base, env) {
     const r = await af.get(`${base}/redirect/2`, { followRedirects: true });
     eq([r.status, r.url], [200, `${base}/get`], "followed");
+    ok(Object.isFrozen(r.history) && r.history === r.history, "history is one frozen array");
     if (env.browser) {
+      // The browser follows the redirects itself and shows none of the hops.
+      eq(r.history.length, 0, "history under the browser's fetch");
       // The browser hides a 3xx it does not follow (an opaque redirect): an error says so.
       const e = await throws(() => af.get(`${base}/redirect/1`), "unfollowed redirect");
       ok(e instanceof af.RequestError, `RequestError, got ${e}`);
     } else {
+      const hops = await Promise.all(r.history.map(async (h) => [h.status, h.url, h.headers.get("location"), (await h.bytes()).length]));
+      eq(hops, [[302, `${base}/redirect/2`, "/redirect/1", 0], [302, `${base}/redirect/1`, "/get", 0]], "history");
+      eq(r.history.map((h) => h.history.length), [0, 0], "a hop's own history");
       const not = await af.get(`${base}/redirect/2`);
-      eq([not.status, not.isRedirect], [302, true], "not followed by default");
+      eq([not.status, not.isRedirect, not.history.length], [302, true, 0], "not followed by default");
       const client = new af.Client({ followRedirects: true, maxRedirects: 2 });
       const e = await throws(() => client.get(`${base}/redirect/5`), "too many");
       ok(e instanceof af.TooManyRedirects && e instanceof af.HTTPError, `TooManyRedirects, got ${e}`);

@@ -276,6 +276,32 @@ describe("the command", () => {
     assert.equal(sent.headers["X-Trace"], "1");
   });
 
+  test("-v prints every redirect hop; --print H the request heads alone", async () => {
+    let r = await run(["-v", "--pretty", "none", "--follow-redirects", `${server.url}/redirect/2`]);
+    assert.equal(r.code, 0, r.err);
+    let parts = r.out.split("\n\n");
+    assert.deepEqual(
+      parts.slice(0, 6).map((p) => p.split("\n")[0]),
+      ["GET /redirect/2 HTTP/1.1", "HTTP/1.1 302 Found", "GET /redirect/1 HTTP/1.1", "HTTP/1.1 302 Found", "GET /get HTTP/1.1", "HTTP/1.1 200 OK"],
+      r.out,
+    );
+    assert.match(parts[1], /\nlocation: \/redirect\/1\n/);
+    assert.match(parts[3], /\nlocation: \/get\n/);
+    assert.equal(JSON.parse(parts.slice(6).join("\n\n")).url, `${server.url}/get`);
+
+    r = await run(["--print", "H", "--follow-redirects", `${server.url}/redirect/2`]);
+    assert.deepEqual(r.out.split("\n\n").map((p) => p.split("\n")[0]), ["GET /redirect/2 HTTP/1.1", "GET /redirect/1 HTTP/1.1", "GET /get HTTP/1.1"], r.out);
+
+    // The 401 that digest auth answered is not kept by the JavaScript API: both requests are
+    // printed, and the one response known, the final one, after the second.
+    r = await run(["--print", "Hh", `${server.url}/digest-auth/auth/u/p`, "--auth", "u", "p", "--digest"]);
+    parts = r.out.split("\n\n");
+    assert.equal(parts.length, 3, r.out);
+    assert.doesNotMatch(parts[0], /\nauthorization: /);
+    assert.match(parts[1], /\nauthorization: Digest /);
+    assert.match(parts[2], /^HTTP\/1\.1 200 OK\n/);
+  });
+
   test("exit codes: 0, 1 when unreachable, 2 for usage errors, 3/4/5 with --check-status", async () => {
     const port = await new Promise((resolve) => {
       const s = createServer().listen(0, "127.0.0.1", () => {

@@ -7,11 +7,14 @@ async function main(base: string): Promise<void> {
   const ct: string | null = r.headers.get("content-type");
   const ms: number = r.elapsed;
   const flags: boolean[] = [r.isSuccess, r.isRedirect, r.isError];
+  const hops: number[] = r.history.map((h: Response) => h.status);
+  // @ts-expect-error: the history is read-only
+  r.history.push(r);
   const data = await r.json<{ args: Record<string, string> }>();
   const q: string | undefined = data.args.q;
   const bytes: Uint8Array = await r.bytes();
   const text: string = await r.text();
-  console.log(status, ct, ms, flags, q, bytes.length, text.length);
+  console.log(status, ct, ms, flags, hops, q, bytes.length, text.length);
 
   const client = new Client({
     baseUrl: base,

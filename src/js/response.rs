@@ -33,6 +33,8 @@ pub struct JsResponse {
     body: Rc<RefCell<Option<Response>>>,
     /// The request's `signal`: aborting rejects the body reads.
     signal: Option<Signal>,
+    /// The redirect responses before this one, oldest first, until `takeHistory` takes them.
+    history: RefCell<Vec<JsResponse>>,
 }
 
 impl std::fmt::Debug for JsResponse {
@@ -53,7 +55,13 @@ impl JsResponse {
         if let Some(f) = on_download_progress {
             with_download_progress(&mut r, f);
         }
+        let history = r
+            .take_history()
+            .into_iter()
+            .map(|hop| JsResponse::new(hop, None, None))
+            .collect();
         JsResponse {
+            history: RefCell::new(history),
             signal,
             status: r.status().as_u16(),
             url: r.url().to_string(),
@@ -258,6 +266,13 @@ impl JsResponse {
             .iter()
             .map(|(k, v)| Array::of2(&k.into(), &v.into()))
             .collect()
+    }
+
+    /// The redirect responses before this one, oldest first, bodies empty; taken by the first
+    /// call (the JavaScript `Response` keeps them).
+    #[wasm_bindgen(js_name = takeHistory)]
+    pub fn take_history(&self) -> Vec<JsResponse> {
+        self.history.take()
     }
 
     /// Milliseconds from sending the request to receiving the response head.

@@ -21,11 +21,13 @@ cargo clippy --workspace --all-targets --features blocking,tracing -- -D warning
 step "docs (missing docs and broken links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features blocking,tracing
 
-step "native: real proxies from Debian for the proxy tests (tinyproxy: HTTP and CONNECT; microsocks: SOCKS5)"
+step "native: real proxies from Debian for the proxy tests (tinyproxy: HTTP and CONNECT; microsocks: SOCKS5; danted: SOCKS4)"
 # Installed when missing, and never started as services: each test starts its own on a free port.
 native_apt=()
 command -v tinyproxy >/dev/null || native_apt+=(tinyproxy)
 command -v microsocks >/dev/null || native_apt+=(microsocks)
+# Debian puts danted in /usr/sbin, which is not on every user's PATH.
+[ -x /usr/sbin/danted ] || command -v danted >/dev/null || native_apt+=(dante-server)
 if [ "${#native_apt[@]}" -gt 0 ]; then
   sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
   $sudo_ apt-get update
@@ -33,6 +35,7 @@ if [ "${#native_apt[@]}" -gt 0 ]; then
 fi
 tinyproxy -v
 command -v microsocks
+{ [ -x /usr/sbin/danted ] && /usr/sbin/danted -v; } || danted -v
 
 step "native: unit tests, MockTransport suite, integration against the local server and real proxies, doc tests, examples"
 cargo test --workspace --features blocking,tracing

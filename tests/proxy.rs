@@ -1,7 +1,7 @@
 //! Proxies, against real ones from Debian: `tinyproxy` (an HTTP proxy: absolute-form requests
 //! and `CONNECT` tunnels, with and without Basic proxy credentials) and `microsocks` (SOCKS5
-//! with a username and password), each started here on a free port in front of the project's
-//! test server. `scripts/test.sh` installs both. The environment's proxies are tested in
+//! with a username and password) and `danted` (SOCKS4), each started here on a free port in front of the project's
+//! test server. `scripts/test.sh` installs them. The environment's proxies are tested in
 //! `tests/proxy_env.rs` (its own process, since the environment is the process's).
 #![cfg(all(feature = "native", not(target_arch = "wasm32")))]
 
@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use anyfetch::{Certificate, Client, Proxy};
 use anyfetch_testserver::TestServer;
-use proxies::{Microsocks, Tinyproxy};
+use proxies::{Danted, Microsocks, Tinyproxy};
 use serde_json::Value;
 
 fn server() -> &'static TestServer {
@@ -288,6 +288,86 @@ async fn socks5_with_credentials_carries_http_and_https() {
             socks().connections() >= before + 2,
             "{scheme}: the proxy saw no connection"
         );
+    }
+}
+
+#[tokio::test]
+async fn socks4_carries_http_and_https_with_names_resolved_here() {
+    // Its own proxy, whose log no other test adds to.
+    let proxy = Danted::start();
+    let client = trusting(Client::builder())
+        .proxy(Proxy::all(&format!("socks4://{}", proxy.addr())).unwrap())
+        .build()
+        .unwrap();
+    let http = server().url("/headers");
+    let https = server().https_url("/headers");
+    assert!(https.starts_with("https://localhost:"), "{https}");
+    seen_headers(&client, &http).await;
+    seen_headers(&client, &https).await;
+    // SOCKS4 carries an IPv4 address: `localhost` was resolved here, and the proxy was asked
+    // for 127.0.0.1.
+    let port = |u: &str| url::Url::parse(u).unwrap().port().unwrap();
+    assert_eq!(
+        proxy.destinations(),
+        [
+            format!("127.0.0.1.{}", port(&http)),
+            format!("127.0.0.1.{}", port(&https))
+        ],
+        "{}",
+        proxy.log()
+    );
+}
+
+/// What a SOCKS4 client wrote before its HTTP request: `VN CD DSTPORT DSTIP USERID\0`, then
+/// `HOST\0` when DSTIP is `0.0.0.x` (SOCKS4a). The listener grants the request and answers the
+/// HTTP request that follows with `ok`.
+fn socks4_listener() -> (String, std::thread::JoinHandle<Vec<u8>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let seen = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut r = BufReader::new(stream.try_clone().unwrap());
+        let mut head = vec![0; 8];
+        r.read_exact(&mut head).unwrap();
+        r.read_until(0, &mut head).unwrap();
+        if head[4..7] == [0, 0, 0] && head[7] != 0 {
+            r.read_until(0, &mut head).unwrap();
+        }
+        let mut w = stream;
+        w.write_all(&[0, 0x5a, 0, 0, 0, 0, 0, 0]).unwrap();
+        let mut line = String::new();
+        while r.read_line(&mut line).unwrap() > 2 {
+            line.clear();
+        }
+        w.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+            .unwrap();
+        head
+    });
+    (addr, seen)
+}
+
+#[tokio::test]
+async fn socks4a_gives_the_proxy_the_name_and_socks4_the_address() {
+    // Dante does not take SOCKS4a (it reads the 0.0.0.x address as meant): a listener checks
+    // what each scheme writes.
+    for scheme in ["socks4a", "socks4"] {
+        let (addr, seen) = socks4_listener();
+        let client = Client::builder()
+            .proxy(Proxy::all(&format!("{scheme}://{addr}")).unwrap())
+            .build()
+            .unwrap();
+        let mut r = client.get("http://localhost:4321/x").await.unwrap();
+        assert_eq!(r.text().await.unwrap(), "ok");
+        let head = seen.join().unwrap();
+        // Version 4, CONNECT, port 4321, an empty user ID.
+        assert_eq!(head[..4], [4, 1, 0x10, 0xe1], "{scheme}: {head:?}");
+        if scheme == "socks4a" {
+            assert_eq!(head[4..7], [0, 0, 0], "{head:?}");
+            assert_eq!(&head[8..], b"\0localhost\0", "{head:?}");
+        } else {
+            assert_eq!(head[4..], [127, 0, 0, 1, 0], "{head:?}");
+        }
     }
 }
 

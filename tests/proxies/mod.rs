@@ -158,3 +158,69 @@ impl Drop for Microsocks {
         let _ = self.child.wait();
     }
 }
+
+/// Dante's `danted`: SOCKS4 (and SOCKS5) without authentication. Dante 1.4 does not take the
+/// SOCKS4a form (a name for the proxy to resolve): it reads the 0.0.0.x address as meant.
+pub struct Danted {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Danted {
+    pub fn start() -> Danted {
+        let dir = scratch("danted");
+        let port = free_port();
+        let log = dir.join("danted.log");
+        let conf = format!(
+            "logoutput: {}\ninternal: 127.0.0.1 port = {port}\nexternal: 127.0.0.1\n\
+             socksmethod: none\nclientmethod: none\n\
+             client pass {{\n  from: 127.0.0.0/8 to: 0.0.0.0/0\n  log: connect error\n}}\n\
+             socks pass {{\n  from: 127.0.0.0/8 to: 0.0.0.0/0\n  command: connect\n  log: connect error\n}}\n",
+            log.display()
+        );
+        let conf_path = dir.join("danted.conf");
+        std::fs::write(&conf_path, conf).unwrap();
+        // Debian puts it in /usr/sbin, which is not on every user's PATH.
+        let program = ["/usr/sbin/danted", "/usr/local/sbin/danted"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .unwrap_or("danted");
+        let stdout = dir.join("stdout.log");
+        let mut child = spawn(
+            program,
+            &["-f", conf_path.to_str().unwrap(), "-N", "1"],
+            &stdout,
+        );
+        wait_listening(port, &mut child, &stdout);
+        Danted { child, port, log }
+    }
+
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The destinations (`ADDRESS.PORT`, as Dante writes them) of the connections it made for
+    /// a client, from its log.
+    pub fn destinations(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("pass(1): tcp/connect ["))
+            .filter_map(|l| l.split_whitespace().last().map(str::to_owned))
+            .collect()
+    }
+
+    /// Its log, for a failure message.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Danted {
+    fn drop(&mut self) {
+        // Its children leave when it does.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -194,8 +194,25 @@ export class Response {
   stream(): AsyncGenerator<Uint8Array, void, undefined>;
   /** The body as lines of text, without line endings, as they arrive. Takes the body. A line over 16 MiB throws a {@link DecodingError}. */
   lines(): AsyncGenerator<string, void, undefined>;
-  /** The body as Server-Sent Events (`text/event-stream`, parsed as a browser's `EventSource` does), as they arrive. Takes the body; reconnecting is left to the caller. */
-  events(): AsyncGenerator<ServerSentEvent, void, undefined>;
+  /**
+   * The body as Server-Sent Events (`text/event-stream`, parsed as a browser's `EventSource` does), as they arrive. Takes the body; reconnecting is left to the caller.
+   * An event over `maxEventSize` bytes (default 16 MiB) throws a {@link DecodingError}.
+   */
+  events(options?: EventsOptions): ServerSentEvents;
+}
+
+/** Options of {@link Response.events}. */
+export interface EventsOptions {
+  /** The most bytes one event may hold (its data, its type and the line being read; comments do not count). Default 16 MiB. */
+  maxEventSize?: number;
+}
+
+/** What {@link Response.events} returns: the events, for `for await`, and what the stream has set so far. */
+export interface ServerSentEvents extends AsyncGenerator<ServerSentEvent, void, undefined> {
+  /** The last event ID the stream has set (`""` when none), counting an `id:` in a block without data, which no event carries: send it back as `Last-Event-ID`. */
+  readonly lastEventId: string;
+  /** The reconnection time the stream has set most recently, in milliseconds, or `null`; a block without data counts too. */
+  readonly retry: number | null;
 }
 
 /** One Server-Sent Event, as {@link Response.events} yields it. */

@@ -128,9 +128,18 @@ export class Response {
   lines() {
     return iterate(sync(() => this.#raw.lines(), this));
   }
-  /** The body as Server-Sent Events ({ event, data, id, retry }) as they arrive. Takes the body. */
-  events() {
-    return iterate(sync(() => this.#raw.events(), this));
+  /**
+   * The body as Server-Sent Events ({ event, data, id, retry }) as they arrive. Takes the body.
+   * `options.maxEventSize` bounds one event (16 MiB by default). The iterator's `lastEventId`
+   * and `retry` are what the stream has set so far, blocks without data included.
+   */
+  events(options) {
+    const raw = this.#raw;
+    const events = iterate(sync(() => raw.events(options), this));
+    return Object.defineProperties(events, {
+      lastEventId: { get: () => raw.sseLastEventId },
+      retry: { get: () => raw.sseRetry },
+    });
   }
 
   get [Symbol.toStringTag]() {

@@ -203,6 +203,34 @@ export const checks = {
     ok(e instanceof af.RequestError, `a RequestError: ${e}`);
   },
 
+  async "events(): maxEventSize, and the iterator's lastEventId and retry"(af, base) {
+    // The second block has no data: it dispatches no event, yet sets the ID and the retry.
+    const r = await af.post(`${base}/echo`, { content: "id: 1\ndata: a\n\n: note\nid: 7\nretry: 900\n\n" });
+    const events = r.events();
+    eq([events.lastEventId, events.retry], ["", null], "before the first read");
+    const seen = [];
+    for await (const ev of events) seen.push([ev.data, ev.id, ev.retry]);
+    eq(seen, [["a", "1", null]], "the one event");
+    eq([events.lastEventId, events.retry], ["7", 900], "after the block without data");
+
+    // "data: first", the first event of /sse, is 11 bytes.
+    const small = (await af.get(`${base}/sse`)).events({ maxEventSize: 10 });
+    const e = await throws(async () => {
+      for await (const _ of small);
+    }, "an event over maxEventSize");
+    ok(e instanceof af.DecodingError, `DecodingError, got ${e}`);
+    const roomy = (await af.get(`${base}/sse`)).events({ maxEventSize: 64 });
+    eq((await roomy.next()).value.data, "first", "an event under maxEventSize");
+    await roomy.return();
+
+    const unread = await af.get(`${base}/sse`);
+    for (const bad of [{ maxEventSize: 0 }, { maxEventSize: -1 }, { maxEventSize: "10" }, { max: 10 }, 5]) {
+      const e = await throws(() => unread.events(bad), `events(${JSON.stringify(bad)})`);
+      ok(e.constructor === af.HTTPError, `a plain HTTPError for ${JSON.stringify(bad)}, got ${e}`);
+    }
+    eq((await unread.events().next()).value.data, "first", "a refused option leaves the body unread");
+  },
+
   async "bytes() and the other verbs"(af, base) {
     eq(await (await af.get(`${base}/charset/latin1`)).text(), "café", "text() by the charset");
     const b = await (await af.get(`${base}/bytes/100`)).bytes();

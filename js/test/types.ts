@@ -39,6 +39,13 @@ async function main(base: string): Promise<void> {
     const wait: number = e.retry ?? 3000;
     e.data.toUpperCase() + e.event + e.id + wait;
   }
+  const feed = r.events({ maxEventSize: 1 << 20 });
+  for await (const ev of feed) ev.data;
+  const resume: string = feed.lastEventId;
+  const after: number | null = feed.retry;
+  console.log(resume, after);
+  // @ts-expect-error: an unknown option
+  r.events({ max: 10 });
 
   const controller = new AbortController();
   const strict = client.extend({

@@ -257,6 +257,18 @@ pub(crate) async fn request(
     Ok((b, extras))
 }
 
+/// The options of `events()`: `maxEventSize`, a positive number of bytes, when given.
+pub(super) fn max_event_size(options: &JsValue) -> Result<Option<usize>> {
+    let o = Opts::new(options, "events() options", &["maxEventSize"])?;
+    let Some(v) = o.get("maxEventSize") else {
+        return Ok(None);
+    };
+    match count(&v, "maxEventSize")? {
+        0 => Err(Error::builder("option `maxEventSize` must be at least 1")),
+        n => Ok(Some(n as usize)),
+    }
+}
+
 /// An options object: the keys it may have, read with `undefined` as absent.
 struct Opts(Option<Object>);
 

@@ -35,6 +35,15 @@ pub struct JsResponse {
     signal: Option<Signal>,
     /// The redirect responses before this one, oldest first, until `takeHistory` takes them.
     history: RefCell<Vec<JsResponse>>,
+    /// What `events()` has read so far: the last event ID and the reconnection time, which a
+    /// block without data sets too (no event carries them then).
+    sse: Rc<RefCell<SseState>>,
+}
+
+#[derive(Default)]
+struct SseState {
+    last_event_id: String,
+    retry: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for JsResponse {
@@ -62,6 +71,7 @@ impl JsResponse {
             .collect();
         JsResponse {
             history: RefCell::new(history),
+            sse: Rc::default(),
             signal,
             status: r.status().as_u16(),
             url: r.url().to_string(),
@@ -374,9 +384,42 @@ impl JsResponse {
 
     /// The body as a `ReadableStream` of Server-Sent Events, `{ event, data, id, retry }`
     /// objects (`retry` in milliseconds, or `null`), as they arrive. Takes the body.
-    pub fn events(&self) -> Result<JsValue, JsValue> {
-        let events = self.take_stream(Response::events)?;
-        let events = events.map(|r| r.map(|e| event_to_js(&e)).map_err(|e| to_js(&e)));
+    ///
+    /// `options` may set `maxEventSize`, as [`crate::Events::max_event_size`].
+    pub fn events(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let max = super::options::max_event_size(&options).map_err(|e| to_js(&e))?;
+        let mut events = self.take_stream(Response::events)?;
+        if let Some(max) = max {
+            events = events.max_event_size(max);
+        }
+        let state = Rc::clone(&self.sse);
+        let events = futures_util::stream::unfold(events, move |mut events| {
+            let state = Rc::clone(&state);
+            async move {
+                let item = events.next().await;
+                *state.borrow_mut() = SseState {
+                    last_event_id: events.last_event_id().to_owned(),
+                    retry: events.retry(),
+                };
+                let item = item?.map(|e| event_to_js(&e)).map_err(|e| to_js(&e));
+                Some((item, events))
+            }
+        });
         Ok(self.readable(events))
+    }
+
+    /// The last event ID `events()` has read, `""` when none.
+    #[wasm_bindgen(getter, js_name = sseLastEventId)]
+    pub fn sse_last_event_id(&self) -> String {
+        self.sse.borrow().last_event_id.clone()
+    }
+
+    /// The reconnection time `events()` has read, in milliseconds, or `null`.
+    #[wasm_bindgen(getter, js_name = sseRetry)]
+    pub fn sse_retry(&self) -> JsValue {
+        self.sse
+            .borrow()
+            .retry
+            .map_or(JsValue::NULL, |d| JsValue::from(d.as_millis() as f64))
     }
 }

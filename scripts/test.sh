@@ -369,9 +369,13 @@ timed() { local t=$SECONDS; "$@"; echo "(took $((SECONDS - t)) s)"; }
 step "JS package: npm pack, npm install ./anyfetch-*.tgz into a scratch app (js/test/installed)"
 timed bash -c 'cd js && node scripts/install-packed.mjs'
 
-step "CLI: npx anyfetch (the installed package's bin, on the JS API, in Node) prints what the native CLI printed"
+step "CLI: the installed package's bin (on the JS API) under npx in Node, in Bun and in Deno prints what the native CLI printed"
 cli_run npx bash -c 'cd js/test/installed && exec npx --no-install anyfetch "$@"' npx
 cli_same npx
+cli_run bun bash -c 'cd js/test/installed && exec ../../node_modules/.bin/bun node_modules/.bin/anyfetch "$@"' bun
+cli_same bun
+cli_run deno bash -c 'cd js/test/installed && exec ../../node_modules/.bin/deno run -A node_modules/anyfetch/bin/anyfetch.mjs "$@"' deno
+cli_same deno
 
 step "JS package: the installed package in Node $(node --version), Deno $(js/node_modules/.bin/deno --version | head -1 | cut -d' ' -f2) and Bun $(js/node_modules/.bin/bun --version): every check"
 timed bash -c 'cd js && node --test test/installed.test.mjs'

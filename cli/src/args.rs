@@ -177,6 +177,25 @@ fn pairs(flat: &[String]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A `--cookies` pair that goes into the `Cookie` header as `NAME=VALUE` and means just that:
+/// a `;` would start another cookie, an `=` in the name would move the split, and whitespace
+/// around the name is trimmed by servers.
+fn check_cookie(name: &str, value: &str) -> Result<(), String> {
+    let bad_name = name.is_empty()
+        || name.bytes().any(|b| {
+            b == b'=' || b == b';' || b == b',' || b.is_ascii_whitespace() || b.is_ascii_control()
+        });
+    if bad_name {
+        return Err(format!("invalid cookie name {name:?}"));
+    }
+    if value.bytes().any(|b| b == b';' || b.is_ascii_control()) {
+        return Err(format!(
+            "invalid value for cookie {name}: {value:?} (a `;` would start another cookie)"
+        ));
+    }
+    Ok(())
+}
+
 impl Args {
     /// The query parameters.
     pub fn param_pairs(&self) -> Vec<(String, String)> {
@@ -239,11 +258,15 @@ impl Args {
             format: matches!(pretty, Pretty::All | Pretty::Format),
             colors: matches!(pretty, Pretty::All | Pretty::Colors),
         };
-        if !(self.timeout >= 0.0 && self.timeout.is_finite()) {
+        // NaN, negative, infinite, or beyond what a Duration holds (about 5.8e11 years).
+        if std::time::Duration::try_from_secs_f64(self.timeout).is_err() {
             return Err(format!(
                 "--timeout takes seconds, 0 or more, not {}",
                 self.timeout
             ));
+        }
+        for (name, value) in self.cookie_pairs() {
+            check_cookie(&name, &value)?;
         }
         Ok(Plan {
             method,
@@ -381,6 +404,22 @@ mod tests {
             .unwrap_err()
             .contains("invalid method"));
         assert!(plan(&[":1/x", "--timeout", "-1"]).is_err());
+        for t in ["NaN", "inf", "1e300", "18446744073709551616"] {
+            let e = plan(&[":1/x", "--timeout", t]).unwrap_err();
+            assert!(e.starts_with("--timeout takes seconds"), "{t}: {e}");
+        }
+        assert!(plan(&[":1/x", "--timeout", "1e15"]).is_ok());
+        for (name, value) in [
+            ("a", "b;c=d"),
+            ("a=b", "c"),
+            ("", "v"),
+            ("a b", "c"),
+            ("a", "b\tc"),
+        ] {
+            let e = plan(&[":1/x", "--cookies", name, value]).unwrap_err();
+            assert!(e.starts_with("invalid "), "{name:?} {value:?}: {e}");
+        }
+        assert!(plan(&[":1/x", "--cookies", "a", "b c,d=\"e\""]).is_ok());
     }
 
     #[test]

@@ -178,7 +178,8 @@ fn client(args: &Args, plan: &Plan, out: &Arc<Mutex<Out>>) -> Result<Client, Fai
     let timeout = if args.timeout == 0.0 {
         Timeout::none()
     } else {
-        Timeout::new(Duration::from_secs_f64(args.timeout))
+        // `plan` checked that it fits.
+        Timeout::new(Duration::try_from_secs_f64(args.timeout).unwrap_or(Duration::MAX))
     };
     let mut builder = Client::builder()
         .timeout(timeout)

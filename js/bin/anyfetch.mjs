@@ -140,6 +140,25 @@ function number(name, text, { integer }) {
   return n;
 }
 
+/** `--timeout`: seconds, up to what the library holds (2^64 s; beyond is no timeout anyone means). */
+function seconds(text) {
+  const n = number("--timeout", text, { integer: false });
+  if (n >= 2 ** 64) throw new UsageError(`--timeout needs a number of seconds under 2^64, not ${JSON.stringify(text)}`);
+  return n;
+}
+
+/**
+ * A `--cookies` pair, which goes into the `Cookie` header as `NAME=VALUE` and must mean just
+ * that: a `;` would start another cookie, an `=` in the name would move the split.
+ */
+function cookie([name, value]) {
+  if (name === "" || /[=;,\s\x00-\x1f\x7f]/.test(name)) throw new UsageError(`invalid cookie name ${JSON.stringify(name)}`);
+  if (/[;\x00-\x1f\x7f]/.test(value)) {
+    throw new UsageError(`invalid value for cookie ${name}: ${JSON.stringify(value)} (a \`;\` would start another cookie)`);
+  }
+  return `${name}=${value}`;
+}
+
 async function readArgFile(path, option) {
   try {
     return await readFile(path);
@@ -170,7 +189,7 @@ async function plan(argv, stdoutIsTTY) {
 
   const request = { headers: o.headers ?? [], params: o.params ?? [] };
   if (o.cookies) {
-    request.headers.push(["Cookie", o.cookies.map(([name, value]) => `${name}=${value}`).join("; ")]);
+    request.headers.push(["Cookie", o.cookies.map(cookie).join("; ")]);
   }
   const bodies = ["json", "form", "files", "content"].filter((k) => o[k] !== undefined);
   if (bodies.length > 1 && !(bodies.length === 2 && o.form && o.files)) {
@@ -204,7 +223,7 @@ async function plan(argv, stdoutIsTTY) {
 
   const client = {
     followRedirects: Boolean(o.followRedirects),
-    timeout: o.timeout === undefined ? 5 : number("--timeout", o.timeout, { integer: false }) || null,
+    timeout: o.timeout === undefined ? 5 : seconds(o.timeout) || null,
   };
   if (o.maxRedirects !== undefined) client.maxRedirects = number("--max-redirects", o.maxRedirects, { integer: true });
   if (o.retry !== undefined) client.retry = number("--retry", o.retry, { integer: true });

@@ -277,6 +277,13 @@ export const checks = {
     eq((await af.get(`${base}/get`, { credentials: "omit" })).status, 200, "credentials: omit");
     const two = await throws(() => af.post(`${base}/post`, { json: 1, content: "x" }), "two bodies");
     ok(two instanceof af.HTTPError, `${two}`);
+    // A number of seconds no Duration holds is refused, not a trap that breaks the module.
+    for (const timeout of [1e300, { read: 2 ** 64 }, { total: Infinity }, -1, NaN]) {
+      const e = await throws(() => new af.Client({ timeout }), `timeout ${JSON.stringify(timeout)}`);
+      ok(e.constructor === af.HTTPError && e.message.includes("timeout"), `${e}`);
+    }
+    const long = await af.get(`${base}/get`, { timeout: { read: 2 ** 63 } });
+    eq(long.status, 200, "a very long timeout");
   },
 
   async "cookies: a client keeps them in Node (the browser's store in a page)"(af, base, env) {

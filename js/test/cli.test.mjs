@@ -340,6 +340,9 @@ describe("the command", () => {
       [[server.url, "--no-verify"], /^anyfetch: error: --no-verify .*Node/],
       [[server.url, "--cacert", "ca.pem"], /^anyfetch: error: --cacert .*Node/],
       [[server.url, "--proxy", "http://127.0.0.1:1"], /^anyfetch: error: --proxy .*Node/],
+      [[server.url, "--timeout", "1e300"], /^anyfetch: error: --timeout needs a number of seconds under 2\^64/],
+      [[server.url, "--cookies", "a", "b;c=d"], /^anyfetch: error: invalid value for cookie a: "b;c=d" \(a `;` would start another cookie\)\n$/],
+      [[server.url, "--cookies", "a=b", "c"], /^anyfetch: error: invalid cookie name "a=b"\n$/],
     ]) {
       r = await run(args);
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.err}`);

@@ -341,8 +341,9 @@ fn seconds(v: &JsValue, what: &str) -> Result<Option<Duration>> {
     if v.is_null() {
         return Ok(None);
     }
-    match v.as_f64() {
-        Some(n) if n.is_finite() && n >= 0.0 => Ok(Some(Duration::from_secs_f64(n))),
+    // NaN, negative, infinite, or beyond what a Duration holds (about 5.8e11 years).
+    match v.as_f64().map(Duration::try_from_secs_f64) {
+        Some(Ok(d)) => Ok(Some(d)),
         _ => Err(Error::builder(format!(
             "timeout `{what}` must be a non-negative number of seconds, or null for none"
         ))),

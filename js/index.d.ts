@@ -149,9 +149,9 @@ export interface RequestOptions {
   credentials?: "omit" | "same-origin" | "include";
   /** Aborting rejects the request, its retries, and any read of its body with the signal's `reason` (an `AbortError` by default). */
   signal?: AbortSignal;
-  /** Called when the body starts to be read, after each chunk (`chunk` its bytes as the runtime hands them over), and at the end. */
+  /** Called when the body starts to be read, after each chunk (`chunk` its bytes as the runtime hands them over), and at the end. What it throws fails the read; a promise it returns is not awaited. */
   onDownloadProgress?: (progress: Progress, chunk: Uint8Array) => void;
-  /** Called when the request starts (0) and once the server has answered (the whole body). fetch gives no finer upload progress. */
+  /** Called when the request starts (0) and once the server has answered (the whole body). fetch gives no finer upload progress. What it throws fails the request; a promise it returns is not awaited. */
   onUploadProgress?: (progress: Progress) => void;
   /** Reject on a 4xx or 5xx for this request. Default: the client's (`false`). */
   throwHttpErrors?: boolean;

@@ -135,6 +135,7 @@ export class Response {
    */
   events(options) {
     const raw = this.#raw;
+    probe(options, "options");
     const events = iterate(sync(() => raw.events(options), this));
     return Object.defineProperties(events, {
       lastEventId: { get: () => raw.sseLastEventId },
@@ -144,6 +145,60 @@ export class Response {
 
   get [Symbol.toStringTag]() {
     return "anyfetch.Response";
+  }
+}
+
+/**
+ * Reads each plain object and array of `options` once, as the Rust parser will, so that one it
+ * cannot read (a getter that throws, a revoked Proxy) is an `HTTPError` here. An exception
+ * thrown inside the wasm module would leave it unwound (its stack pointer not restored), and
+ * inside a pending request nothing would catch it: the promise would never settle. Other
+ * objects (Blob, Uint8Array, AbortSignal, Headers...) are left whole, but their prototype is
+ * read, which is what `instanceof` does. A `json` body is left to `JSON.stringify`, whose
+ * exceptions are caught.
+ */
+function probe(value, path, seen = new Set()) {
+  if (value === null || typeof value !== "object" || seen.has(value)) return;
+  seen.add(value);
+  const read = (key, where) => {
+    try {
+      return value[key];
+    } catch (e) {
+      throw unreadable(where, e);
+    }
+  };
+  let keys = [];
+  let array = false;
+  try {
+    const proto = Object.getPrototypeOf(value);
+    array = Array.isArray(value);
+    if (array) keys = Array.from({ length: value.length }, (_, i) => i);
+    else if (proto === Object.prototype || proto === null) keys = Object.keys(value);
+  } catch (e) {
+    throw unreadable(path, e);
+  }
+  for (const key of keys) {
+    if (path === "options" && key === "json") continue;
+    const where = array ? `${path}[${key}]` : `${path}.${key}`;
+    probe(read(key, where), where, seen);
+  }
+}
+
+function unreadable(path, e) {
+  let why = "an exception";
+  try {
+    why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  } catch {}
+  return new HTTPError(`\`${path}\` cannot be read (${why})`, { cause: e instanceof Error ? e : undefined });
+}
+
+/** The hooks of kind `k` as functions (the Rust parser refuses any other list with an error). */
+function hookList(hooks, k) {
+  try {
+    const list = hooks?.[k];
+    return Array.isArray(list) && list.every((f) => typeof f === "function") ? list : [];
+  } catch {
+    return [];
   }
 }
 
@@ -192,7 +247,7 @@ function mergeOptions(base, over) {
 async function exchange(start, hooks, throwHttpErrors, request, options) {
   try {
     let response = new Response(await call(start()));
-    for (const hook of hooks?.afterResponse ?? []) {
+    for (const hook of hookList(hooks, "afterResponse")) {
       const replaced = await hook(request, options, response);
       if (replaced instanceof Response) response = replaced;
     }
@@ -201,7 +256,7 @@ async function exchange(start, hooks, throwHttpErrors, request, options) {
   } catch (e) {
     let error = e;
     if (error instanceof HTTPError) {
-      for (const hook of hooks?.beforeError ?? []) error = (await hook(error)) ?? error;
+      for (const hook of hookList(hooks, "beforeError")) error = (await hook(error)) ?? error;
     }
     throw error;
   }
@@ -213,6 +268,7 @@ export class Client {
   #options;
 
   constructor(options = {}) {
+    probe(options, "options");
     this.#raw = sync(() => new RawClient(options));
     this.#options = options ?? {};
   }
@@ -226,6 +282,11 @@ export class Client {
   /** Sends a request with any method. */
   request(method, url, options = {}) {
     const o = this.#options;
+    try {
+      probe(options, "options");
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return exchange(
       () => this.#raw.request(String(method), String(url), options),
       o.hooks,
@@ -259,6 +320,11 @@ export class Client {
 
 /** A one-off request with any method (no shared state between one-offs). */
 export function request(method, url, options = {}) {
+  try {
+    probe(options, "options");
+  } catch (e) {
+    return Promise.reject(e);
+  }
   return exchange(
     () => rawRequest(String(method), String(url), options),
     options?.hooks,

@@ -284,6 +284,28 @@ export const checks = {
     }
     const long = await af.get(`${base}/get`, { timeout: { read: 2 ** 63 } });
     eq(long.status, 200, "a very long timeout");
+
+    // Hooks that are not functions: the parser's error, not a TypeError from running them.
+    const hooks = await throws(() => af.get(`${base}/get`, { hooks: { beforeError: "x", afterResponse: [1] } }), "bad hooks");
+    ok(hooks.constructor === af.HTTPError && /hooks\.(afterResponse|beforeError)/.test(hooks.message), `${hooks}`);
+    // Options that cannot be read (a getter that throws, a revoked Proxy): an HTTPError naming
+    // the option, from the request's promise, and the module still works after.
+    const boom = new Error("boom");
+    const revocable = Proxy.revocable({}, {});
+    revocable.revoke();
+    for (const [options, where] of [
+      [{ headers: { get "X-A"() { throw boom; } } }, "options.headers.X-A"],
+      [{ params: revocable.proxy }, "options.params"],
+      [{ files: { f: ["name", revocable.proxy] } }, "options.files.f[1]"],
+    ]) {
+      const pending = af.get(`${base}/get`, options);
+      ok(pending instanceof Promise, "a promise, even for options that cannot be read");
+      const e = await throws(() => pending, where);
+      ok(e.constructor === af.HTTPError && e.message.includes(`\`${where}\` cannot be read`), `${where}: ${e}`);
+    }
+    const unreadable = await throws(() => new af.Client({ timeout: revocable.proxy }), "new Client");
+    ok(unreadable.constructor === af.HTTPError && unreadable.message.includes("`options.timeout`"), `${unreadable}`);
+    eq((await af.get(`${base}/get`)).status, 200, "the module works after");
   },
 
   async "cookies: a client keeps them in Node (the browser's store in a page)"(af, base, env) {

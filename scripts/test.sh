@@ -186,6 +186,9 @@ cli_run wasi wasmtime run -S http "$cli_wasm"
 cli_same wasi
 wasmtime run -S http "$cli_wasm" :"${ANYFETCH_TEST_SERVER##*:}"/json | cmp - "$work/cli-native-5.out"
 echo "ok: the :PORT/path shorthand reaches the test server through localhost"
+head -c 100000 /dev/urandom >"$work/cli-stdin.bin"
+wasmtime run -S http "$cli_wasm" POST "$ANYFETCH_TEST_SERVER/echo" -c @- <"$work/cli-stdin.bin" | cmp - "$work/cli-stdin.bin"
+echo "ok: -c @- sent the component's standard input, byte for byte"
 status=0
 wasmtime run -S http "$cli_wasm" --check-status "$ANYFETCH_TEST_SERVER/status/404" 2>"$work/cli-wasi.err" || status=$?
 # wasi:cli/exit carries success or failure only: every failing exit code reads 1 on the host.

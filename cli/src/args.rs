@@ -51,7 +51,7 @@ pub struct Args {
     #[arg(short, long, num_args = 2, value_names = ["NAME", "PATH"], action = ArgAction::Append)]
     pub files: Vec<String>,
 
-    /// A raw body; @PATH sends the file at PATH
+    /// A raw body; @PATH sends the file at PATH, @- standard input
     #[arg(short, long, value_name = "TEXT")]
     pub content: Option<String>,
 
@@ -306,6 +306,13 @@ impl Args {
         }
         if let Some(content) = &self.content {
             let bytes = match content.strip_prefix('@') {
+                // `@-`: standard input, as curl reads it.
+                Some("-") => {
+                    let mut bytes = Vec::new();
+                    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+                        .map_err(|e| format!("cannot read --content from stdin: {e}"))?;
+                    bytes
+                }
                 Some(path) => std::fs::read(path)
                     .map_err(|e| format!("cannot read --content file {path}: {e}"))?,
                 None => content.clone().into_bytes(),

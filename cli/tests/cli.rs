@@ -407,6 +407,29 @@ fn verbose_prints_every_hop() {
 }
 
 #[test]
+fn content_at_dash_sends_standard_input() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let sent = seeded(300_000, 11);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anyfetch"))
+        .args(["POST", &url("/echo"), "-c", "@-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = {
+        let sent = sent.clone();
+        std::thread::spawn(move || stdin.write_all(&sent).unwrap())
+    };
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout == sent, "the server echoed other bytes");
+}
+
+#[test]
 fn print_capital_h_is_the_request_heads_alone() {
     let out = ok(&["--print", "H", "--follow-redirects", &url("/redirect/2")]);
     let parts: Vec<&str> = out.split("\n\n").collect();

@@ -20,7 +20,7 @@ const HELP = `${USAGE}
   -j, --json TEXT             a JSON body, sent as written
   -d, --form NAME VALUE       an urlencoded form field (repeatable; also --data)
   -f, --files NAME PATH       a file as a multipart part (repeatable)
-  -c, --content TEXT          a raw body; @PATH sends the file at PATH
+  -c, --content TEXT          a raw body; @PATH sends the file at PATH, @- stdin
   --auth USER PASS            Basic auth (Digest with --digest)
   --digest                    answer a Digest challenge with --auth
   --bearer TOKEN              Authorization: Bearer TOKEN
@@ -161,6 +161,12 @@ function cookie([name, value]) {
 
 async function readArgFile(path, option) {
   try {
+    // `@-`: standard input, as curl reads it.
+    if (path === "-" && option === "--content") {
+      const chunks = [];
+      for await (const chunk of process.stdin) chunks.push(chunk);
+      return Buffer.concat(chunks);
+    }
     return await readFile(path);
   } catch (e) {
     throw new UsageError(`${option}: cannot read ${path}: ${e.message}`);

@@ -30,13 +30,14 @@ after(() => {
 });
 
 /** Runs the command; `{ code, stdout (Buffer), out (string), err }`. Stdout and stderr are pipes. */
-function run(args, { env } = {}) {
+function run(args, { env, input } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [binPath, ...args], {
       cwd: js,
       env: { ...process.env, NO_COLOR: "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (input !== undefined) child.stdin.end(input);
     const out = [];
     const err = [];
     child.stdout.on("data", (b) => out.push(b));
@@ -435,6 +436,13 @@ describe("the command", () => {
     r = await run(["--print", "hb", "--pretty", "none", "--follow-redirects", `${server.url}/redirect/3`]);
     assert.match(r.out, /^HTTP\/1\.1 200 OK\n/);
     assert.match(r.out, /"url": "http:\/\/127\.0\.0\.1:\d+\/get"/);
+  });
+
+  test("-c @- sends standard input", async () => {
+    const sent = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 256));
+    const r = await run(["POST", `${server.url}/echo`, "-c", "@-"], { input: sent });
+    assert.equal(r.code, 0, r.err);
+    assert.ok(r.stdout.equals(sent), "the server echoed other bytes");
   });
 
   test("--download streams the body to the file", async () => {

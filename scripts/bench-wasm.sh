@@ -31,6 +31,10 @@ root=$PWD
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/benches/wasm/target}"
 
+# wasmtime 48 captures a backtrace on every WASI 0.3 task's fiber disposal when RUST_BACKTRACE
+# is set (docs/wasi.md): that would time the environment, not the runtimes.
+unset RUST_BACKTRACE RUST_LIB_BACKTRACE
+
 rounds=9
 count=500
 wasm_opt=0

@@ -276,6 +276,34 @@ behaviour_test! {
 }
 
 behaviour_test! {
+    fn held_chunks_of_a_dripped_body_cost_about_their_bytes() {
+        // 600 one-byte writes over 1.2 s: the chunks come back small, and are all kept. A chunk
+        // that kept its read buffer (64 KiB on WASI 0.3) would hold megabytes for 600 bytes.
+        #[cfg(target_arch = "wasm32")]
+        let pages = || core::arch::wasm32::memory_size(0);
+        #[cfg(not(target_arch = "wasm32"))]
+        let pages = || 0usize;
+        let before = pages();
+        let mut r = anyfetch::get(url("/drip?numbytes=600&duration=1.2"))
+            .await
+            .unwrap();
+        let chunks: Vec<_> = r.bytes_stream().try_collect().await.unwrap();
+        assert_eq!(chunks.iter().map(|c| c.len()).sum::<usize>(), 600);
+        let grown = (pages() - before) * 65536;
+        if host() != Host::Browser {
+            assert!(chunks.len() >= 10, "{} chunks", chunks.len());
+        }
+        // A page or two may come for other reasons: 1 MiB of slack, far below what 600 reads
+        // of 64 KiB would keep.
+        assert!(
+            grown < (chunks.len() * 16 * 1024).max(1 << 20),
+            "memory grew by {grown} bytes for {} chunks of 600 bytes",
+            chunks.len()
+        );
+    }
+}
+
+behaviour_test! {
     fn lines_from_a_streamed_response() {
         let start = Instant::now();
         let mut r = anyfetch::get(url("/lines/4?delay=0.3")).await.unwrap();

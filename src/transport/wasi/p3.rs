@@ -219,6 +219,8 @@ struct Reading {
     expected: Option<u64>,
     received: u64,
     url: Url,
+    /// The buffer for the next read, kept while reads come back small.
+    buf: Vec<u8>,
 }
 
 /// The response body: one read of at most [`MAX_READ`] bytes per item.
@@ -229,6 +231,7 @@ fn response_body(
     url: Url,
 ) -> impl Stream<Item = Result<Bytes>> {
     let state = Reading {
+        buf: Vec::new(),
         stream,
         trailers,
         expected,
@@ -238,13 +241,29 @@ fn response_body(
     futures_util::stream::unfold(Some(state), |state| async move {
         let mut st = state?;
         loop {
-            let (result, buf) = st.stream.read(Vec::with_capacity(MAX_READ)).await;
+            let mut buf = std::mem::take(&mut st.buf);
+            buf.clear();
+            buf.reserve_exact(MAX_READ);
+            let (result, buf) = st.stream.read(buf).await;
             match result {
                 StreamResult::Complete(_) if !buf.is_empty() => {
                     st.received += buf.len() as u64;
-                    return Some((Ok(Bytes::from(buf)), Some(st)));
+                    // A read that filled less than half the buffer is copied out, and the
+                    // buffer kept for the next: as the chunk, it would keep 64 KiB alive for a
+                    // few bytes.
+                    let chunk = if buf.len() >= MAX_READ / 2 {
+                        Bytes::from(buf)
+                    } else {
+                        let chunk = Bytes::copy_from_slice(&buf);
+                        st.buf = buf;
+                        chunk
+                    };
+                    return Some((Ok(chunk), Some(st)));
                 }
-                StreamResult::Complete(_) | StreamResult::Cancelled => continue,
+                StreamResult::Complete(_) | StreamResult::Cancelled => {
+                    st.buf = buf;
+                    continue;
+                }
                 StreamResult::Dropped => return end_of_body(st).await.map(|e| (Err(e), None)),
             }
         }
@@ -260,6 +279,7 @@ async fn end_of_body(st: Reading) -> Option<Error> {
         expected,
         received,
         url,
+        buf: _,
     } = st;
     drop(stream);
     let short = expected

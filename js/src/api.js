@@ -184,6 +184,15 @@ function probe(value, path, seen = new Set()) {
   }
 }
 
+/** A request's options that `probe` refuses, as the request's rejected promise; else undefined. */
+function refused(options) {
+  try {
+    probe(options, "options");
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
 function unreadable(path, e) {
   let why = "an exception";
   try {
@@ -282,12 +291,7 @@ export class Client {
   /** Sends a request with any method. */
   request(method, url, options = {}) {
     const o = this.#options;
-    try {
-      probe(options, "options");
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return exchange(
+    return refused(options) ?? exchange(
       () => this.#raw.request(String(method), String(url), options),
       o.hooks,
       options?.throwHttpErrors ?? o.throwHttpErrors ?? false,
@@ -320,12 +324,7 @@ export class Client {
 
 /** A one-off request with any method (no shared state between one-offs). */
 export function request(method, url, options = {}) {
-  try {
-    probe(options, "options");
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  return exchange(
+  return refused(options) ?? exchange(
     () => rawRequest(String(method), String(url), options),
     options?.hooks,
     options?.throwHttpErrors ?? false,

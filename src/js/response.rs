@@ -397,10 +397,13 @@ impl JsResponse {
             let state = Rc::clone(&state);
             async move {
                 let item = events.next().await;
-                *state.borrow_mut() = SseState {
-                    last_event_id: events.last_event_id().to_owned(),
-                    retry: events.retry(),
-                };
+                let mut state = state.borrow_mut();
+                if state.last_event_id != events.last_event_id() {
+                    // Copied only when it changes, not for every event.
+                    state.last_event_id = events.last_event_id().to_owned();
+                }
+                state.retry = events.retry();
+                drop(state);
                 let item = item?.map(|e| event_to_js(&e)).map_err(|e| to_js(&e));
                 Some((item, events))
             }

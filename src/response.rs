@@ -199,6 +199,9 @@ impl Response {
 
     /// The body as a stream of chunks as they arrive, decoded by `Content-Encoding`.
     /// Takes the body: reading it again afterwards fails.
+    ///
+    /// A chunk may be kept as long as needed: each costs about its own bytes, never the
+    /// (much larger) buffer the backend read it into; short chunks are copied out of it.
     pub fn bytes_stream(&mut self) -> BodyStream {
         match std::mem::replace(&mut self.body, BodyState::Streamed) {
             BodyState::Unread(body) => {

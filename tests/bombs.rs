@@ -3,7 +3,7 @@
 //! grow by more than the cap plus 2 MiB plus the window the format's stream declares, measured
 //! by a counting global allocator (this binary's own, so no other test shares it; its tests
 //! take `SERIAL` so they do not count each other's memory). And an endless line read with
-//! `lines()`.
+//! `lines()`. And chunks of a slowly sent body, kept: each must cost about its bytes.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -147,4 +147,81 @@ fn an_endless_line_fails_at_the_line_limit_without_spending_the_memory() {
         grew as f64 / MIB as f64
     );
     assert!(grew < 36 * MIB, "the heap grew by {grew} bytes");
+}
+
+/// 600 one-byte writes, each flushed on its own, over a real socket to the native backend: the
+/// chunks come back small and are all kept. A chunk that kept the read buffer it was cut from
+/// (hyper's are 8 KiB and more; one per read would be 4.8 MiB here) would hold far more than its
+/// byte. Once the client, its connection and its runtime are gone, what the kept chunks hold
+/// must be under 256 bytes per chunk (the `Vec` and `Bytes` themselves) plus 64 KiB. Twice:
+/// read directly, and after 512 KiB sent at once, read by the pump that takes over a large
+/// body (where hyper's read buffer has grown to hundreds of KiB).
+#[test]
+fn held_chunks_of_a_dripped_body_cost_about_their_bytes() {
+    use futures::TryStreamExt;
+    use std::io::Write;
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const N: usize = 600;
+    for bulk in [0, 512 << 10] {
+        let baseline = CURRENT.load(Ordering::Relaxed);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            s.set_nodelay(true).unwrap();
+            let mut head = [0u8; 1024];
+            let _ = std::io::Read::read(&mut s, &mut head).unwrap();
+            write!(s, "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", bulk + N).unwrap();
+            s.write_all(&vec![b'b'; bulk]).unwrap();
+            for _ in 0..N {
+                s.write_all(b"x").unwrap();
+                s.flush().unwrap();
+                std::thread::sleep(std::time::Duration::from_micros(500));
+            }
+        });
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = Client::new();
+        let chunks = runtime.block_on(async {
+            let mut r = client.get(format!("http://{addr}/drip")).await.unwrap();
+            let mut stream = r.bytes_stream();
+            // The bulk is read and let go; of the chunk that ends it, a copy of the rest is kept.
+            let mut chunks: Vec<Bytes> = Vec::new();
+            let mut skipped = 0;
+            while skipped < bulk {
+                let c = stream.try_next().await.unwrap().unwrap();
+                skipped += c.len();
+                if skipped > bulk {
+                    chunks.push(Bytes::copy_from_slice(&c[c.len() - (skipped - bulk)..]));
+                }
+            }
+            while let Some(c) = stream.try_next().await.unwrap() {
+                chunks.push(c);
+            }
+            chunks
+        });
+        drop(client);
+        drop(runtime);
+        server.join().unwrap();
+        let held = CURRENT.load(Ordering::Relaxed) as isize - baseline as isize;
+        assert!(chunks.iter().flatten().all(|b| *b == b'x'));
+        assert_eq!(chunks.iter().map(|c| c.len()).sum::<usize>(), N);
+        assert!(
+            chunks.len() >= 60,
+            "{} chunks: the writes were merged",
+            chunks.len()
+        );
+        let bound = chunks.len() * 256 + (64 << 10);
+        println!(
+            "after {bulk} bytes: {} chunks of {N} bytes held, and {held} bytes of heap (bound {bound})",
+            chunks.len()
+        );
+        assert!(
+            held < bound as isize,
+            "after {bulk} bytes: {} chunks of {N} bytes hold {held} bytes of heap",
+            chunks.len()
+        );
+    }
 }

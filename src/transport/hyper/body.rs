@@ -255,6 +255,24 @@ pub(super) struct ResponseBody {
     url: Url,
 }
 
+/// Chunks shorter than this are copied out of the buffer hyper read them into.
+///
+/// hyper cuts each chunk from its read buffer (at least 8 KiB; h2's the same for its frames),
+/// and while a chunk lives, the next read goes to a newly allocated buffer. A kept chunk of a
+/// few bytes would keep 8 KiB alive: 600 kept one-byte chunks of a slowly sent body held
+/// 4.9 MB (`tests/bombs.rs`). A copy of under 4 KiB costs less than the read that brought it;
+/// larger chunks, the bulk of a download, pass through as they are.
+const COPY_BELOW: usize = 4096;
+
+/// A chunk to hand to the reader: a short one in an allocation of its own (see [`COPY_BELOW`]).
+pub(super) fn detach(data: Bytes) -> Bytes {
+    if data.len() < COPY_BELOW {
+        Bytes::copy_from_slice(&data)
+    } else {
+        data
+    }
+}
+
 /// After this many bytes read directly, a body is read by a pump. Small bodies (most
 /// of them) never pay for a task; large ones amortize it over thousands of frames.
 const PUMP_AFTER: u64 = 256 * 1024;
@@ -363,7 +381,7 @@ impl Stream for ResponseBody {
                         this.pump();
                     }
                     if !data.is_empty() {
-                        return Poll::Ready(Some(Ok(data)));
+                        return Poll::Ready(Some(Ok(detach(data))));
                     }
                 }
             }

@@ -188,7 +188,7 @@ impl Future for Pump {
                     };
                     if !data.is_empty() {
                         batched += data.len();
-                        batch.push(data);
+                        batch.push(super::body::detach(data));
                     }
                     if hyper::body::Body::is_end_stream(&this.incoming) {
                         break Some(None);

@@ -323,7 +323,8 @@ impl Args {
     }
 }
 
-fn no_color() -> bool {
+/// `NO_COLOR` set and not empty: no colours anywhere (<https://no-color.org>).
+pub(crate) fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 

@@ -54,10 +54,22 @@ fn draw_target() -> ProgressDrawTarget {
 }
 
 /// indicatif's own terminal check sees no terminal on WASI; the host said it gave one
-/// (`wasi:cli/terminal-stderr`), so the bar is drawn with ANSI escapes on stderr.
+/// (`wasi:cli/terminal-stderr`), so the bar is drawn with ANSI escapes on stderr, coloured
+/// unless `NO_COLOR` says otherwise, as wide as `COLUMNS` says (80 without it: `wasi:cli` tells
+/// no terminal size, and `wasmtime run` passes `COLUMNS` only when told to, `--env COLUMNS`).
 #[cfg(target_os = "wasi")]
 fn draw_target() -> ProgressDrawTarget {
-    ProgressDrawTarget::term_like(Box::new(wasi_term::Stderr))
+    // indicatif's styles ask console whether stdout takes colours: the bar is on stderr, which
+    // the host says is a terminal.
+    let colors = !crate::args::no_color();
+    console::set_colors_enabled(colors);
+    console::set_colors_enabled_stderr(colors);
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w >= 20)
+        .unwrap_or(80);
+    ProgressDrawTarget::term_like(Box::new(wasi_term::Stderr { width }))
 }
 
 #[cfg(target_os = "wasi")]
@@ -65,7 +77,10 @@ mod wasi_term {
     use std::io::{self, Write};
 
     #[derive(Debug)]
-    pub struct Stderr;
+    pub struct Stderr {
+        /// The terminal's width in columns.
+        pub width: u16,
+    }
 
     fn put(s: &str) -> io::Result<()> {
         io::stderr().write_all(s.as_bytes())
@@ -73,7 +88,7 @@ mod wasi_term {
 
     impl indicatif::TermLike for Stderr {
         fn width(&self) -> u16 {
-            80 // wasi:cli gives no terminal size
+            self.width
         }
         fn move_cursor_up(&self, n: usize) -> io::Result<()> {
             if n > 0 {

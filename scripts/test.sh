@@ -179,14 +179,50 @@ cli_same() { # cli_same NAME: NAME's outputs are the native ones, byte for byte
   done
   echo "ok: $1 printed what the native CLI printed, in all ${#cli_cases[@]} cases"
 }
+# Mistakes on the command line: the same one line (and usage line) on stderr everywhere, exit 2
+# (1 on WASI, whose exit carries only success or failure). None of them reaches the server.
+cli_mistakes=("--bogus /get" "" "/get --max-redirects x" "/get --auth u" "/get --timeout -1"
+  "/get --timeout 1e300" "/get --retry 1.5" "/get --pretty fancy" "/get --auth u p --bearer t"
+  "/get --digest" "GET /get extra" "/get --json" "/get --print X" "GE@T /get"
+  "--method PUT GET /get" "/post --json 1 --content x" "/get --digest=x" "/get --cookies a;b 1")
+cli_mistakes_run() { # cli_mistakes_run NAME COMMAND...: stderr and exit code of every mistake
+  local name=$1 i w words; shift
+  for i in "${!cli_mistakes[@]}"; do
+    words=()
+    for w in ${cli_mistakes[$i]}; do
+      case $w in /*) words+=("$ANYFETCH_TEST_SERVER$w") ;; *) words+=("$w") ;; esac
+    done
+    local rc=0
+    "$@" "${words[@]}" >/dev/null 2>"$work/cli-mistake-$name-$i.err" || rc=$?
+    echo "$rc" >"$work/cli-mistake-$name-$i.rc"
+  done
+}
+cli_mistakes_same() { # cli_mistakes_same NAME EXPECTED_RC: NAME's stderr is the native one
+  local i
+  for i in "${!cli_mistakes[@]}"; do
+    if ! cmp -s "$work/cli-mistake-native-$i.err" "$work/cli-mistake-$1-$i.err" \
+      || [ "$(cat "$work/cli-mistake-$1-$i.rc")" != "$2" ]; then
+      echo "anyfetch ${cli_mistakes[$i]}: $1 differs from native (exit $(cat "$work/cli-mistake-$1-$i.rc"), expected $2):" >&2
+      diff "$work/cli-mistake-native-$i.err" "$work/cli-mistake-$1-$i.err" >&2
+      exit 1
+    fi
+  done
+  echo "ok: $1 printed the native CLI's message for all ${#cli_mistakes[@]} mistakes, exit $2"
+}
 cli_run native "$cli_native"
+cli_mistakes_run native "$cli_native"
+cli_mistakes_same native 2
+grep -q '^anyfetch: error: unknown option --bogus$' "$work/cli-mistake-native-0.err" \
+  || { cat "$work/cli-mistake-native-0.err"; exit 1; }
 grep -q '^HTTP/1.1 200 OK' "$work/cli-native-1.out" && grep -q '^    "slideshow": {$' "$work/cli-native-1.out" \
   || { cat "$work/cli-native-1.out"; exit 1; }
 cat "$work/cli-native-1.out"
 
-step "CLI: the WASI command under wasmtime run -S http prints the same"
+step "CLI: the WASI command under wasmtime run -S http prints the same, and the same messages for mistakes"
 cli_run wasi wasmtime run -S http "$cli_wasm"
 cli_same wasi
+cli_mistakes_run wasi wasmtime run -S http "$cli_wasm"
+cli_mistakes_same wasi 1
 wasmtime run -S http "$cli_wasm" :"${ANYFETCH_TEST_SERVER##*:}"/json | cmp - "$work/cli-native-5.out"
 echo "ok: the :PORT/path shorthand reaches the test server through localhost"
 head -c 100000 /dev/urandom >"$work/cli-stdin.bin"
@@ -383,13 +419,18 @@ timed() { local t=$SECONDS; "$@"; echo "(took $((SECONDS - t)) s)"; }
 step "JS package: npm pack, npm install ./anyfetch-*.tgz into a scratch app (js/test/installed)"
 timed bash -c 'cd js && node scripts/install-packed.mjs'
 
-step "CLI: the installed package's bin (on the JS API) under npx in Node, in Bun and in Deno prints what the native CLI printed"
-cli_run npx bash -c 'cd js/test/installed && exec npx --no-install anyfetch "$@"' npx
-cli_same npx
-cli_run bun bash -c 'cd js/test/installed && exec ../../node_modules/.bin/bun node_modules/.bin/anyfetch "$@"' bun
-cli_same bun
-cli_run deno bash -c 'cd js/test/installed && exec ../../node_modules/.bin/deno run -A node_modules/anyfetch/bin/anyfetch.mjs "$@"' deno
-cli_same deno
+step "CLI: the installed package's bin (on the JS API) under npx in Node, in Bun and in Deno prints what the native CLI printed, and its messages for mistakes"
+cli_npx=(bash -c 'cd js/test/installed && exec npx --no-install anyfetch "$@"' npx)
+cli_bun=(bash -c 'cd js/test/installed && exec ../../node_modules/.bin/bun node_modules/.bin/anyfetch "$@"' bun)
+cli_deno=(bash -c 'cd js/test/installed && exec ../../node_modules/.bin/deno run -A node_modules/anyfetch/bin/anyfetch.mjs "$@"' deno)
+for runtime in npx bun deno; do
+  declare -n cli_cmd="cli_$runtime"
+  cli_run "$runtime" "${cli_cmd[@]}"
+  cli_same "$runtime"
+  cli_mistakes_run "$runtime" "${cli_cmd[@]}"
+  cli_mistakes_same "$runtime" 2
+  unset -n cli_cmd
+done
 
 step "JS package: the installed package in Node $(node --version), Deno $(js/node_modules/.bin/deno --version | head -1 | cut -d' ' -f2) and Bun $(js/node_modules/.bin/bun --version): every check"
 timed bash -c 'cd js && node --test test/installed.test.mjs'

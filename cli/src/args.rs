@@ -11,6 +11,10 @@ use crate::format::Style;
 #[derive(Debug, Parser)]
 #[command(name = "anyfetch", version, about, max_term_width = 100)]
 #[command(override_usage = "anyfetch [OPTIONS] [METHOD] <URL>")]
+// As in the Node bin: an option given again replaces the earlier value.
+#[command(args_override_self = true)]
+// Every option's value is the next argument, even one that starts with `-`, as in the Node bin
+// and curl: `--timeout -1` is a bad timeout, `-H X-Skew -5` a header (`allow_hyphen_values`).
 #[command(
     after_help = "Exit codes: 0 a response arrived; 1 the request failed; 2 a usage error; \
 3, 4, 5 with --check-status: a 3xx, 4xx or 5xx status.\n\
@@ -24,39 +28,39 @@ pub struct Args {
     pub target: Vec<String>,
 
     /// The request method [default: GET, or POST with a body option]
-    #[arg(short, long, value_name = "METHOD")]
+    #[arg(short, long, value_name = "METHOD", allow_hyphen_values = true)]
     pub method: Option<String>,
 
     /// A query parameter (repeatable)
-    #[arg(short, long = "params", num_args = 2, value_names = ["NAME", "VALUE"], action = ArgAction::Append)]
+    #[arg(short, long = "params", num_args = 2, value_names = ["NAME", "VALUE"], action = ArgAction::Append, allow_hyphen_values = true)]
     pub params: Vec<String>,
 
     /// A request header (repeatable)
-    #[arg(short = 'H', long = "headers", num_args = 2, value_names = ["NAME", "VALUE"], action = ArgAction::Append)]
+    #[arg(short = 'H', long = "headers", num_args = 2, value_names = ["NAME", "VALUE"], action = ArgAction::Append, allow_hyphen_values = true)]
     pub headers: Vec<String>,
 
     /// A cookie to send (repeatable)
-    #[arg(long, num_args = 2, value_names = ["NAME", "VALUE"], action = ArgAction::Append)]
+    #[arg(long, num_args = 2, value_names = ["NAME", "VALUE"], action = ArgAction::Append, allow_hyphen_values = true)]
     pub cookies: Vec<String>,
 
     /// A JSON body, sent as written
-    #[arg(short, long, value_name = "TEXT")]
+    #[arg(short, long, value_name = "TEXT", allow_hyphen_values = true)]
     pub json: Option<String>,
 
     /// An urlencoded form field (repeatable)
-    #[arg(short = 'd', long = "form", visible_alias = "data", num_args = 2, value_names = ["NAME", "VALUE"], action = ArgAction::Append)]
+    #[arg(short = 'd', long = "form", visible_alias = "data", num_args = 2, value_names = ["NAME", "VALUE"], action = ArgAction::Append, allow_hyphen_values = true)]
     pub form: Vec<String>,
 
     /// A file as a multipart part (repeatable)
-    #[arg(short, long, num_args = 2, value_names = ["NAME", "PATH"], action = ArgAction::Append)]
+    #[arg(short, long, num_args = 2, value_names = ["NAME", "PATH"], action = ArgAction::Append, allow_hyphen_values = true)]
     pub files: Vec<String>,
 
     /// A raw body; @PATH sends the file at PATH, @- standard input
-    #[arg(short, long, value_name = "TEXT")]
+    #[arg(short, long, value_name = "TEXT", allow_hyphen_values = true)]
     pub content: Option<String>,
 
     /// Basic auth (Digest with --digest)
-    #[arg(long, num_args = 2, value_names = ["USER", "PASS"])]
+    #[arg(long, num_args = 2, value_names = ["USER", "PASS"], allow_hyphen_values = true)]
     pub auth: Vec<String>,
 
     /// Answer a Digest challenge with --auth
@@ -64,7 +68,12 @@ pub struct Args {
     pub digest: bool,
 
     /// Authorization: Bearer TOKEN
-    #[arg(long, value_name = "TOKEN", conflicts_with = "auth")]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        conflicts_with = "auth",
+        allow_hyphen_values = true
+    )]
     pub bearer: Option<String>,
 
     /// Follow 3xx redirects
@@ -72,11 +81,11 @@ pub struct Args {
     pub follow_redirects: bool,
 
     /// The redirect limit with --follow-redirects
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub max_redirects: usize,
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = whole("--max-redirects"), allow_hyphen_values = true)]
+    pub max_redirects: u32,
 
     /// Connect, read, write and pool timeout in seconds; 0 turns it off
-    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0, value_parser = seconds, allow_hyphen_values = true)]
     pub timeout: f64,
 
     /// Offer HTTP/2 (native; on WASI and Node the host chooses)
@@ -84,11 +93,11 @@ pub struct Args {
     pub http2: bool,
 
     /// Retry up to N times on connection errors and on 429, 502, 503, 504
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = whole("--retry"), allow_hyphen_values = true)]
     pub retry: u32,
 
     /// Write the body to FILE, with a progress bar on a terminal
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     pub download: Option<PathBuf>,
 
     /// Print the request head too (--print Hhb)
@@ -97,11 +106,11 @@ pub struct Args {
 
     /// What to print: H request head, h response head, b response body [default: hb on a
     /// terminal, b when piped]
-    #[arg(long, value_name = "WHAT")]
+    #[arg(long, value_name = "WHAT", allow_hyphen_values = true)]
     pub print: Option<String>,
 
     /// Formatting and colours [default: all on a terminal, none when piped]
-    #[arg(long, value_enum, value_name = "STYLE")]
+    #[arg(long, value_enum, value_name = "STYLE", allow_hyphen_values = true)]
     pub pretty: Option<Pretty>,
 
     /// Exit with 3, 4 or 5 for a 3xx, 4xx or 5xx status
@@ -113,11 +122,11 @@ pub struct Args {
     pub no_verify: bool,
 
     /// Also trust the PEM certificates in FILE (native only)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     pub cacert: Option<PathBuf>,
 
     /// Send through this proxy: http://, socks5:// (native only)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", allow_hyphen_values = true)]
     pub proxy: Option<String>,
 }
 
@@ -216,7 +225,7 @@ impl Args {
         let (method, url) = match self.target.as_slice() {
             [url] => (self.method.clone(), url),
             [m, url] if self.method.is_none() => (Some(m.clone()), url),
-            _ => return Err("the method is given twice (METHOD and --method)".into()),
+            _ => return Err("give the method once: before the URL or with --method".into()),
         };
         let url = parse_url(url)?;
 
@@ -258,13 +267,6 @@ impl Args {
             format: matches!(pretty, Pretty::All | Pretty::Format),
             colors: matches!(pretty, Pretty::All | Pretty::Colors),
         };
-        // NaN, negative, infinite, or beyond what a Duration holds (about 5.8e11 years).
-        if std::time::Duration::try_from_secs_f64(self.timeout).is_err() {
-            return Err(format!(
-                "--timeout takes seconds, 0 or more, not {}",
-                self.timeout
-            ));
-        }
         for (name, value) in self.cookie_pairs() {
             check_cookie(&name, &value)?;
         }
@@ -284,7 +286,10 @@ impl Args {
             self.content.is_some(),
         ];
         if kinds.iter().filter(|k| **k).count() > 1 {
-            return Err("give one body: --json, --form/--files or --content".into());
+            return Err(
+                "give one body: --json, --form, --files or --content (only --form and --files combine)"
+                    .into(),
+            );
         }
         if let Some(text) = &self.json {
             serde_json::from_str::<serde::de::IgnoredAny>(text)
@@ -321,6 +326,91 @@ impl Args {
         }
         Ok(None)
     }
+}
+
+/// The usage line that comes before the message of a mistake in the command line's shape.
+pub const USAGE_LINE: &str = "usage: anyfetch [OPTIONS] [METHOD] URL";
+
+/// A whole number option (`--retry`, `--max-redirects`), with the Node bin's message.
+fn whole(name: &'static str) -> impl Fn(&str) -> Result<u32, String> + Clone + Send + Sync {
+    move |text| {
+        text.parse()
+            .map_err(|_| format!("{name} needs a whole number, not {text:?}"))
+    }
+}
+
+/// `--timeout`: seconds, 0 or more, and under 2^64 (what a `Duration` holds).
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 0.0 => {
+            if std::time::Duration::try_from_secs_f64(n).is_err() {
+                return Err(format!(
+                    "--timeout needs a number of seconds under 2^64, not {text:?}"
+                ));
+            }
+            Ok(n)
+        }
+        _ => Err(format!("--timeout needs a number of seconds, not {text:?}")),
+    }
+}
+
+/// clap's error as the one line that the Node bin prints for the same mistake (`cli/README.md`
+/// lists them): whether [`USAGE_LINE`] comes first, and the message.
+pub fn clap_message(e: &clap::Error) -> (bool, String) {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let context = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join(" "),
+        Some(ContextValue::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    // clap names an option with its value names ("--auth <USER> <PASS>"): the option alone.
+    let arg = context(ContextKind::InvalidArg);
+    let name = arg.split([' ', '=']).next().unwrap_or_default().to_owned();
+    let value = context(ContextKind::InvalidValue);
+    match e.kind() {
+        ErrorKind::UnknownArgument if arg.starts_with('-') && arg != "-" => {
+            (true, format!("unknown option {name}"))
+        }
+        ErrorKind::UnknownArgument => (true, format!("unexpected argument {arg}")),
+        ErrorKind::MissingRequiredArgument if arg.starts_with("<URL>") => {
+            (true, "missing URL".into())
+        }
+        ErrorKind::MissingRequiredArgument if name == "--auth" => {
+            (false, "--digest needs --auth USER PASS".into())
+        }
+        ErrorKind::WrongNumberOfValues | ErrorKind::TooFewValues => {
+            let n = context(ContextKind::ExpectedNumValues);
+            (true, format!("{name} needs {n} values"))
+        }
+        ErrorKind::InvalidValue if value.is_empty() => (true, format!("{name} needs a value")),
+        ErrorKind::InvalidValue if name == "--pretty" => (
+            false,
+            format!("--pretty takes all, format, colors or none, not {value:?}"),
+        ),
+        ErrorKind::TooManyValues if arg.starts_with("<URL>") => {
+            (true, format!("unexpected argument {value}"))
+        }
+        ErrorKind::TooManyValues if arg.starts_with('-') => {
+            (true, format!("{name} does not take {name}=VALUE"))
+        }
+        ErrorKind::ArgumentConflict if name == "--bearer" || name == "--auth" => {
+            (false, "give --auth or --bearer, not both".into())
+        }
+        // Our own value parsers' messages (`whole`, `seconds`) name the option already.
+        ErrorKind::ValueValidation => match std::error::Error::source(e) {
+            Some(source) => (false, source.to_string()),
+            None => (false, first_line(e)),
+        },
+        _ => (false, first_line(e)),
+    }
+}
+
+/// clap's own message, its first line without `error: `.
+fn first_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let line = text.lines().next().unwrap_or_default();
+    line.strip_prefix("error: ").unwrap_or(line).to_owned()
 }
 
 /// `NO_COLOR` set and not empty: no colours anywhere (<https://no-color.org>).
@@ -364,7 +454,7 @@ mod tests {
 
     fn plan(args: &[&str]) -> Result<Plan, String> {
         let args = Args::try_parse_from(std::iter::once("anyfetch").chain(args.iter().copied()))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| clap_message(&e).1)?;
         args.plan(false)
     }
 
@@ -398,7 +488,7 @@ mod tests {
         );
         assert!(plan(&["GET", ":1/x", "-m", "POST"])
             .unwrap_err()
-            .contains("twice"));
+            .contains("give the method once"));
         assert!(plan(&[":1/x", "-j", "{nope"])
             .unwrap_err()
             .contains("not JSON"));
@@ -411,11 +501,25 @@ mod tests {
         assert!(plan(&["BAD METHOD", ":1/x"])
             .unwrap_err()
             .contains("invalid method"));
-        assert!(plan(&[":1/x", "--timeout", "-1"]).is_err());
-        for t in ["NaN", "inf", "1e300", "18446744073709551616"] {
+        for t in ["-1", "NaN", "inf", "", "1s", "0x10"] {
             let e = plan(&[":1/x", "--timeout", t]).unwrap_err();
-            assert!(e.starts_with("--timeout takes seconds"), "{t}: {e}");
+            assert_eq!(e, format!("--timeout needs a number of seconds, not {t:?}"));
         }
+        for t in ["1e300", "18446744073709551616"] {
+            let e = plan(&[":1/x", "--timeout", t]).unwrap_err();
+            assert!(e.contains("under 2^64"), "{t}: {e}");
+        }
+        for n in ["1.5", "-1", "4294967296", "x"] {
+            let e = plan(&[":1/x", "--retry", n]).unwrap_err();
+            assert_eq!(e, format!("--retry needs a whole number, not {n:?}"));
+        }
+        // The last of a repeated option wins, as in the Node bin.
+        assert_eq!(
+            Args::try_parse_from(["anyfetch", ":1/x", "--retry", "1", "--retry", "2"])
+                .unwrap()
+                .retry,
+            2
+        );
         assert!(plan(&[":1/x", "--timeout", "1e15"]).is_ok());
         for (name, value) in [
             ("a", "b;c=d"),

@@ -41,10 +41,19 @@ impl From<anyfetch::Error> for Failure {
 fn main() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(args) => args,
-        Err(e) => {
-            // --help and --version print to stdout and exit 0; mistakes exit 2.
+        Err(e) if !e.use_stderr() => {
+            // --help and --version print to stdout and exit 0.
             let _ = e.print();
-            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // Mistakes: the Node bin's one line, and exit 2.
+            let (usage, message) = args::clap_message(&e);
+            if usage {
+                eprintln!("{}", args::USAGE_LINE);
+            }
+            eprintln!("anyfetch: error: {message}");
+            return ExitCode::from(2);
         }
     };
     let code = match block_on(run(args)) {
@@ -184,7 +193,7 @@ fn client(args: &Args, plan: &Plan, out: &Arc<Mutex<Out>>) -> Result<Client, Fai
     let mut builder = Client::builder()
         .timeout(timeout)
         .follow_redirects(args.follow_redirects)
-        .max_redirects(args.max_redirects)
+        .max_redirects(args.max_redirects as usize)
         .http2(args.http2);
     if args.retry > 0 {
         builder = builder.retry(Retry::new(args.retry));

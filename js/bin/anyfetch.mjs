@@ -132,9 +132,14 @@ function expandUrl(url) {
   return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(url) ? url : `http://${url}`;
 }
 
+/**
+ * A number option, read as the native command reads it (Rust's `u32` and `f64` grammars), with
+ * its messages: `--retry`, `--max-redirects` whole numbers under 2^32; `--timeout` seconds.
+ */
 function number(name, text, { integer }) {
+  const grammar = integer ? /^\+?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
   const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
+  if (!grammar.test(text) || n < 0 || (integer && n > 2 ** 32 - 1)) {
     throw new UsageError(`${name} needs a ${integer ? "whole number" : "number of seconds"}, not ${JSON.stringify(text)}`);
   }
   return n;
@@ -235,12 +240,16 @@ async function plan(argv, stdoutIsTTY) {
   if (o.retry !== undefined) client.retry = number("--retry", o.retry, { integer: true });
 
   const print = o.print ?? (o.verbose ? "Hhb" : stdoutIsTTY ? "hb" : "b");
-  if (print === "" || /[^Hhb]/.test(print)) throw new UsageError(`--print takes H, h and b, not ${JSON.stringify(print)}`);
+  if (print === "" || /[^Hhb]/.test(print)) {
+    throw new UsageError(`--print takes letters of H (request head), h (response head), b (body), not ${JSON.stringify(print)}`);
+  }
   const pretty = o.pretty ?? (stdoutIsTTY && !process.env.NO_COLOR ? "all" : stdoutIsTTY ? "format" : "none");
   if (!["all", "format", "colors", "none"].includes(pretty)) {
     throw new UsageError(`--pretty takes all, format, colors or none, not ${JSON.stringify(pretty)}`);
   }
   const method = positionals.length === 2 ? positionals[0] : (o.method ?? (bodies.length ? "POST" : "GET"));
+  // An HTTP token (RFC 9110), as the native command checks it.
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) throw new UsageError(`invalid method ${JSON.stringify(method)}`);
   return {
     method,
     url,

@@ -195,6 +195,8 @@ cli_mistakes_run() { # cli_mistakes_run NAME COMMAND...: stderr and exit code of
     local rc=0
     "$@" "${words[@]}" >/dev/null 2>"$work/cli-mistake-$name-$i.err" || rc=$?
     echo "$rc" >"$work/cli-mistake-$name-$i.rc"
+    # npx's own warnings about the machine's npm configuration are not the bin's.
+    sed -i -E '/^npm (warn|WARN|notice) /d' "$work/cli-mistake-$name-$i.err"
   done
 }
 cli_mistakes_same() { # cli_mistakes_same NAME EXPECTED_RC: NAME's stderr is the native one

@@ -257,10 +257,10 @@ pub(super) struct ResponseBody {
 
 /// Chunks shorter than this are copied out of the buffer hyper read them into.
 ///
-/// hyper cuts each chunk from its read buffer (at least 8 KiB; h2's the same for its frames),
-/// and while a chunk lives, the next read goes to a newly allocated buffer. A kept chunk of a
-/// few bytes would keep 8 KiB alive: 600 kept one-byte chunks of a slowly sent body held
-/// 4.9 MB (`tests/bombs.rs`). A copy of under 4 KiB costs less than the read that brought it;
+/// hyper cuts each HTTP/1.1 chunk from its read buffer (8 KiB and more), and while a chunk
+/// lives, the next read goes to a newly allocated buffer; h2 slices its DATA frames out of its
+/// read buffer the same way. A kept chunk of a few bytes would keep 8 KiB alive: 600 kept
+/// one-byte chunks of a slowly sent body held 4.99 MB (`tests/bombs.rs`, over HTTP/1.1). A copy of under 4 KiB costs less than the read that brought it;
 /// larger chunks, the bulk of a download, pass through as they are.
 const COPY_BELOW: usize = 4096;
 

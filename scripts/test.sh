@@ -41,7 +41,14 @@ command -v microsocks
 { [ -x /usr/sbin/danted ] && /usr/sbin/danted -v; } || danted -v
 
 step "native: unit tests, MockTransport suite, integration against the local server and real proxies, doc tests, examples"
+proxies_running() { ps -eo stat=,comm= | awk '$1 !~ /Z/ && $2 ~ /^(tinyproxy|microsocks|danted)$/' | wc -l; }
+proxies_before=$(proxies_running)
 cargo test --workspace --features blocking,tracing
+sleep 1
+# The tests stop every proxy they started, the shared ones too (when the test process exits).
+[ "$(proxies_running)" -le "$proxies_before" ] \
+  || { ps -eo pid,ppid,stat,args | grep -E 'tinyproxy|microsocks|danted' >&2; echo "the proxy tests left proxies running" >&2; exit 1; }
+echo "ok: no proxy left running"
 
 step "native: a program that pins url's ASCII-only IDNA backend (tests/idna-ascii, its own lock file)"
 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}" cargo test --manifest-path tests/idna-ascii/Cargo.toml

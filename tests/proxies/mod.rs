@@ -26,15 +26,32 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Starts `program` under a small `sh` that kills it, and removes its scratch directory (the
+/// log's), once our end of its stdin closes: when the struct is dropped, or when this test
+/// process exits. The shared proxies live in statics, which are never dropped: started
+/// directly, they were left running after every test run.
 fn spawn(program: &str, args: &[&str], log: &PathBuf) -> Child {
+    // fd 3 keeps the pipe: a background job's stdin is /dev/null.
+    const WATCH: &str = r#"exec 3<&0
+"$@" 3<&- & c=$!
+{ cat <&3 >/dev/null; kill -9 "$c" 2>/dev/null; rm -rf "$ANYFETCH_SCRATCH"; } &
+wait "$c""#;
     let out = std::fs::File::create(log).unwrap();
-    Command::new(program)
+    Command::new("sh")
+        .args(["-c", WATCH, "sh", program])
         .args(args)
-        .stdin(Stdio::null())
+        .env("ANYFETCH_SCRATCH", log.parent().unwrap())
+        .stdin(Stdio::piped())
         .stdout(out.try_clone().unwrap())
         .stderr(out)
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {program} ({e}): install it (apt-get install {program}; scripts/test.sh does)"))
+        .unwrap_or_else(|e| panic!("cannot start sh for {program}: {e}"))
+}
+
+/// Stops a child of [`spawn`]: closing its stdin makes its `sh` kill it.
+fn stop(child: &mut Child) {
+    drop(child.stdin.take());
+    let _ = child.wait();
 }
 
 fn wait_listening(port: u16, child: &mut Child, log: &PathBuf) {
@@ -42,7 +59,7 @@ fn wait_listening(port: u16, child: &mut Child, log: &PathBuf) {
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         if let Ok(Some(status)) = child.try_wait() {
             panic!(
-                "the proxy exited ({status}): {}",
+                "the proxy exited ({status}): {}\n(is it installed? scripts/test.sh installs it)",
                 std::fs::read_to_string(log).unwrap_or_default()
             );
         }
@@ -115,8 +132,7 @@ impl Tinyproxy {
 
 impl Drop for Tinyproxy {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        stop(&mut self.child);
     }
 }
 
@@ -154,8 +170,7 @@ impl Microsocks {
 
 impl Drop for Microsocks {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        stop(&mut self.child);
     }
 }
 
@@ -220,7 +235,6 @@ impl Danted {
 impl Drop for Danted {
     fn drop(&mut self) {
         // Its children leave when it does.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        stop(&mut self.child);
     }
 }

@@ -9,9 +9,9 @@ use http::header::{HeaderValue, AUTHORIZATION};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::request::{AuthChoice, Request};
+use crate::platform::{BoxFuture, MaybeSend, MaybeSendSync};
+use crate::request::{AuthChoice, Request, SharedAuth};
 use crate::response::Response;
-use crate::util::{BoxFuture, MaybeSend, MaybeSendSync};
 
 /// The next step of an auth flow, returned by [`Auth::on_response`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,8 +102,32 @@ impl AuthContext {
     /// # Errors
     /// As [`Client::send`].
     pub async fn send(&self, mut request: Request) -> Result<Response> {
-        request.policy.auth = AuthChoice::Off;
+        request.options.auth = AuthChoice::Off;
         self.client.send(request).await
+    }
+}
+
+impl Request {
+    /// Runs `auth` for this request instead of its client's scheme.
+    pub fn set_auth(&mut self, auth: impl Auth) {
+        self.options.auth = AuthChoice::Use(SharedAuth::new(auth));
+    }
+}
+
+impl SharedAuth {
+    /// Shares `auth` as the client and its requests hold it.
+    pub(crate) fn new(auth: impl Auth) -> SharedAuth {
+        let scheme: Box<dyn DynAuth> = Box::new(auth);
+        SharedAuth(std::sync::Arc::new(scheme))
+    }
+
+    /// The scheme inside. Every `SharedAuth` is made by [`SharedAuth::new`], so the value is
+    /// always a `Box<dyn DynAuth>`.
+    pub(crate) fn scheme(&self) -> &dyn DynAuth {
+        match self.0.downcast_ref::<Box<dyn DynAuth>>() {
+            Some(scheme) => &**scheme,
+            None => unreachable!("a SharedAuth holds a Box<dyn DynAuth> (SharedAuth::new)"),
+        }
     }
 }
 

@@ -10,13 +10,13 @@
 //! # Ok::<(), anyfetch::Error>(())
 //! ```
 
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+#[cfg(web)]
 compile_error!(
     "anyfetch::blocking (feature `blocking`) cannot run in a browser or Node: nothing may block \
      their event loop. Use the async API, or turn the `blocking` feature off for wasm32-unknown-unknown."
 );
 
-#[cfg(all(target_arch = "wasm32", target_os = "wasi", feature = "wasip3"))]
+#[cfg(wasip3)]
 compile_error!(
     "anyfetch::blocking (feature `blocking`) cannot run on WASI 0.3 (feature `wasip3`): a 0.3 task \
      cannot block inside a synchronous export (wasmtime traps). Await the async API in an async \
@@ -31,12 +31,12 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version};
 use url::Url;
 
 use crate::error::Result;
-use crate::util::IntoUrl;
+use crate::urls::IntoUrl;
 use crate::{Auth, Body, Limits, Request, Retry, Timeout, Transport};
 
 /// Runs a future to completion on the blocking runtime.
 pub(crate) fn wait<F: Future>(fut: F) -> F::Output {
-    #[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
+    #[cfg(hyper)]
     {
         use std::sync::OnceLock;
         static RT: OnceLock<std::io::Result<tokio::runtime::Runtime>> = OnceLock::new();
@@ -53,20 +53,17 @@ pub(crate) fn wait<F: Future>(fut: F) -> F::Output {
             Err(_) => futures_executor::block_on(fut),
         }
     }
-    #[cfg(all(target_os = "wasi", target_arch = "wasm32", not(feature = "wasip3")))]
+    #[cfg(wasip2)]
     {
-        crate::rt::wasi::block_on(fut)
+        crate::platform::wasip2::block_on(fut)
     }
     // Only the `compile_error!` above is reported for this build.
-    #[cfg(all(target_os = "wasi", target_arch = "wasm32", feature = "wasip3"))]
+    #[cfg(wasip3)]
     {
         drop(fut);
         unreachable!()
     }
-    #[cfg(not(any(
-        all(not(target_arch = "wasm32"), feature = "native"),
-        all(target_os = "wasi", target_arch = "wasm32")
-    )))]
+    #[cfg(not(any(hyper, all(target_os = "wasi", wasm))))]
     {
         futures_executor::block_on(fut)
     }

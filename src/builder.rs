@@ -1,7 +1,6 @@
 //! `RequestBuilder`: one request's URL, headers, body and options; `.await` sends it.
 
 use std::future::IntoFuture;
-use std::sync::Arc;
 
 use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use http::{Extensions, Method};
@@ -10,12 +9,13 @@ use crate::auth::{Auth, BasicAuth, BearerAuth};
 use crate::body::Body;
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::platform::BoxFuture;
 use crate::request::Request;
-use crate::request::{AuthChoice, Policy};
+use crate::request::{AuthChoice, RequestOptions, SharedAuth};
 use crate::response::Response;
 use crate::retry::Retry;
 use crate::timeout::Timeout;
-use crate::util::{BoxFuture, UrlInput};
+use crate::urls::UrlInput;
 
 /// A request being built. Send it with [`send`](RequestBuilder::send) or by `.await`ing the
 /// builder itself.
@@ -31,15 +31,15 @@ pub struct RequestBuilder {
     query: Vec<(String, String)>,
     body: Option<Body>,
     timeout: Option<Timeout>,
-    policy: Policy,
+    options: RequestOptions,
     extensions: Extensions,
     upload_progress: Option<WrapBody>,
     error: Option<Error>,
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(native)]
 type WrapBody = Box<dyn FnOnce(Body) -> Body + Send>;
-#[cfg(target_arch = "wasm32")]
+#[cfg(wasm)]
 type WrapBody = Box<dyn FnOnce(Body) -> Body>;
 
 pub(crate) fn header_pair<K, V>(name: K, value: V) -> Result<(HeaderName, HeaderValue)>
@@ -90,7 +90,7 @@ impl RequestBuilder {
             query: Vec::new(),
             body: None,
             timeout: None,
-            policy: Policy::default(),
+            options: RequestOptions::default(),
             extensions: Extensions::new(),
             upload_progress: None,
             error: None,
@@ -223,27 +223,27 @@ impl RequestBuilder {
     /// Any auth scheme for this request, such as [`DigestAuth`](crate::DigestAuth). Defaults to
     /// the client's auth.
     pub fn auth(mut self, auth: impl Auth) -> Self {
-        self.policy.auth = AuthChoice::Use(Arc::new(auth));
+        self.options.auth = AuthChoice::Use(SharedAuth::new(auth));
         self
     }
 
     /// Follow redirects for this request. Defaults to the client's setting (itself `false`).
     pub fn follow_redirects(mut self, follow: bool) -> Self {
-        self.policy.follow_redirects = Some(follow);
+        self.options.follow_redirects = Some(follow);
         self
     }
 
     /// The most redirects this request follows. Defaults to the client's setting (itself
     /// `20`).
     pub fn max_redirects(mut self, max: usize) -> Self {
-        self.policy.max_redirects = Some(max);
+        self.options.max_redirects = Some(max);
         self
     }
 
     /// Retries for this request, in place of the client's (`Retry::new(0)` turns them off).
     /// Defaults to the client's setting (itself none).
     pub fn retry(mut self, retry: Retry) -> Self {
-        self.policy.retry = Some(retry);
+        self.options.retry = Some(retry);
         self
     }
 
@@ -253,7 +253,7 @@ impl RequestBuilder {
     /// none.
     pub fn on_upload_progress<F>(mut self, progress: F) -> Self
     where
-        F: FnMut(u64) + crate::util::MaybeSend + 'static,
+        F: FnMut(u64) + crate::platform::MaybeSend + 'static,
     {
         self.upload_progress = Some(Box::new(move |body: Body| {
             body.with_upload_progress(progress)
@@ -283,7 +283,7 @@ impl RequestBuilder {
             return Err(e);
         }
         let inner = &self.client.inner;
-        let mut url = crate::util::resolve_url(self.url, inner.base_url.as_ref())?;
+        let mut url = crate::urls::resolve_url(self.url, inner.base_url.as_ref())?;
         if !inner.query.is_empty() || !self.query.is_empty() {
             let mut pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
             pairs.extend(
@@ -322,7 +322,7 @@ impl RequestBuilder {
         };
         *req.timeout_mut() = self.timeout.unwrap_or(inner.timeout);
         *req.extensions_mut() = self.extensions;
-        req.policy = self.policy;
+        req.options = self.options;
         Ok((req, self.client))
     }
 

@@ -7,19 +7,21 @@ use http::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, 
 use http::Method;
 use url::Url;
 
-use crate::auth::{Auth, BasicAuth, BearerAuth, DynAuth};
+use crate::auth::{Auth, BasicAuth, BearerAuth};
 use crate::builder::RequestBuilder;
 use crate::cookies::Jar;
 use crate::error::{Error, Result};
 use crate::hooks::{HookResult, RequestHook, ResponseHook};
-use crate::request::Request;
+use crate::platform::MaybeSendSync;
+use crate::redact::{RedactedHeaders, RedactedUrl};
+use crate::request::{Request, SharedAuth};
 use crate::response::Response;
 use crate::retry::Retry;
 use crate::timeout::{Limits, Timeout};
 use crate::transport::{
     self, Capabilities, Certificate, Identity, Resolve, TlsVersion, Transport, TransportConfig,
 };
-use crate::util::{IntoUrl, MaybeSendSync, RedactedHeaders, RedactedUrl, UrlInput};
+use crate::urls::{IntoUrl, UrlInput};
 
 /// An HTTP client with a connection pool, a cookie jar and defaults for every request
 /// (httpx `Client`/`AsyncClient`).
@@ -44,7 +46,7 @@ pub(crate) struct ClientInner {
     pub base_url: Option<Url>,
     pub headers: HeaderMap,
     pub query: Vec<(String, String)>,
-    pub auth: Option<Arc<dyn DynAuth>>,
+    pub auth: Option<SharedAuth>,
     pub timeout: Timeout,
     pub follow_redirects: bool,
     pub max_redirects: usize,
@@ -152,7 +154,7 @@ impl std::fmt::Debug for Client {
 /// with the build error's message.
 struct NoDefault(Option<String>);
 impl Transport for NoDefault {
-    fn send(&self, req: Request) -> crate::util::BoxFuture<'static, Result<Response>> {
+    fn send(&self, req: Request) -> crate::platform::BoxFuture<'static, Result<Response>> {
         let url = req.url().clone();
         let error = match &self.0 {
             Some(why) => Error::builder(format!("Client::new() could not build the client: {why}")),
@@ -170,7 +172,7 @@ pub struct ClientBuilder {
     base_url: Option<UrlInput>,
     headers: HeaderMap,
     query: Vec<(String, String)>,
-    auth: Option<Arc<dyn DynAuth>>,
+    auth: Option<SharedAuth>,
     timeout: Timeout,
     follow_redirects: bool,
     max_redirects: usize,
@@ -305,7 +307,7 @@ impl ClientBuilder {
 
     /// Any auth scheme, run as a step machine around every request. Defaults to none.
     pub fn auth(mut self, auth: impl Auth) -> Self {
-        self.auth = Some(Arc::new(auth));
+        self.auth = Some(SharedAuth::new(auth));
         self
     }
 
@@ -422,7 +424,7 @@ impl ClientBuilder {
     /// Defaults to none.
     pub fn layer<L>(mut self, layer: L) -> Self
     where
-        L: crate::layer::Layer<Arc<dyn Transport>> + crate::util::MaybeSend + 'static,
+        L: crate::layer::Layer<Arc<dyn Transport>> + crate::platform::MaybeSend + 'static,
     {
         self.layers.push(Box::new(layer));
         self
@@ -633,10 +635,10 @@ impl ClientBuilder {
 
     fn base_url_checked(&mut self) -> Result<()> {
         if let Some(UrlInput::Str(s)) = &self.base_url {
-            let url = crate::util::parse_base_url(UrlInput::Str(s.clone()))?;
+            let url = crate::urls::parse_base_url(UrlInput::Str(s.clone()))?;
             self.base_url = Some(UrlInput::Url(url));
         } else if let Some(UrlInput::Url(u)) = &self.base_url {
-            let url = crate::util::parse_base_url(UrlInput::Url(u.clone()))?;
+            let url = crate::urls::parse_base_url(UrlInput::Url(u.clone()))?;
             self.base_url = Some(UrlInput::Url(url));
         }
         Ok(())

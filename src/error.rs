@@ -5,7 +5,7 @@ use std::fmt;
 use http::StatusCode;
 use url::Url;
 
-use crate::util::RedactedUrl;
+use crate::redact::RedactedUrl;
 
 /// A boxed error from a lower layer (hyper, a WASI `error-code`, a JS error, serde...).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

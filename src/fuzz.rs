@@ -11,13 +11,13 @@ use url::Url;
 use crate::body::Body;
 use crate::request::Request;
 use crate::response::Response;
-use crate::util::UrlInput;
+use crate::urls::UrlInput;
 
 /// Parses `base` as a client's `base_url` and resolves `rel` against it, as a request does;
 /// the resulting URL, or `None` when either is rejected.
 pub fn join_url(base: &str, rel: &str) -> Option<String> {
-    let base = crate::util::parse_base_url(UrlInput::Str(base.to_owned())).ok()?;
-    let url = crate::util::resolve_url(UrlInput::Str(rel.to_owned()), Some(&base)).ok()?;
+    let base = crate::urls::parse_base_url(UrlInput::Str(base.to_owned())).ok()?;
+    let url = crate::urls::resolve_url(UrlInput::Str(rel.to_owned()), Some(&base)).ok()?;
     Some(url.into())
 }
 

@@ -5,17 +5,17 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::error::Result;
+use crate::platform::{BoxFuture, MaybeSend};
 use crate::request::Request;
 use crate::response::Response;
-use crate::util::{BoxFuture, MaybeSend};
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(native)]
 pub(crate) type RequestHook = Arc<dyn Fn(&mut Request) -> HookOutcome + Send + Sync>;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(native)]
 pub(crate) type ResponseHook = Arc<dyn Fn(&Response) -> HookOutcome + Send + Sync>;
-#[cfg(target_arch = "wasm32")]
+#[cfg(wasm)]
 pub(crate) type RequestHook = Arc<dyn Fn(&mut Request) -> HookOutcome>;
-#[cfg(target_arch = "wasm32")]
+#[cfg(wasm)]
 pub(crate) type ResponseHook = Arc<dyn Fn(&Response) -> HookOutcome>;
 
 /// What a hook returned: done already, or a future to await.

@@ -33,7 +33,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 // On wasm32 a client, its transport, auth and hooks may hold JavaScript values, which are
 // neither `Send` nor `Sync`; the `Arc`s that share them there are single-threaded by design.
-#![cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
+#![cfg_attr(wasm, allow(clippy::arc_with_non_send_sync))]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 /// The one list of HTTP verbs with a method of their own: `$m!(get => GET, ...)` generates
@@ -59,22 +59,23 @@ mod hooks;
 pub mod layer;
 #[cfg(feature = "multipart")]
 pub mod multipart;
+mod platform;
 mod proxy;
+mod redact;
 mod redirect;
 mod request;
 mod response;
 mod retry;
-mod rt;
 mod send;
 mod sse;
 mod timeout;
 mod transport;
-mod util;
+mod urls;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
 
-#[cfg(all(feature = "js", target_arch = "wasm32", target_os = "unknown"))]
+#[cfg(all(feature = "js", web))]
 mod js;
 
 pub use auth::{Auth, AuthContext, AuthStep, BasicAuth, BearerAuth};
@@ -87,6 +88,7 @@ pub use digest::DigestAuth;
 pub use error::{BoxError, DisplayChain, Error, ErrorKind, Result, TimeoutKind};
 pub use hooks::{AsyncHookOutput, HookResult};
 pub use layer::RetryAttempt;
+pub use platform::{BoxFuture, MaybeSend, MaybeSendSync};
 pub use proxy::Proxy;
 pub use request::{Parts, Request};
 pub use response::{IntoStatusCode, Response};
@@ -97,18 +99,18 @@ pub use transport::{
     Capabilities, Certificate, FetchCredentials, Identity, MockTransport, Resolve, TlsVersion,
     Transport,
 };
-pub use util::{BoxFuture, IntoUrl, MaybeSend, MaybeSendSync};
+pub use urls::IntoUrl;
 
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+#[cfg(web)]
 pub use transport::fetch::FetchTransport;
-#[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
+#[cfg(hyper)]
 pub use transport::hyper::HyperTransport;
-#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+#[cfg(wasi)]
 pub use transport::wasi::WasiTransport;
 
-#[cfg(all(target_arch = "wasm32", target_os = "wasi", not(feature = "wasip3")))]
-pub use rt::wasi::block_on;
-#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+#[cfg(wasip2)]
+pub use platform::wasip2::block_on;
+#[cfg(wasi)]
 #[doc(hidden)]
 pub use transport::wasi::bindings;
 
@@ -116,17 +118,17 @@ pub use transport::wasi::bindings;
 /// [`WasiHttpError`]: the [`source`](std::error::Error::source) of an [`Error`] that the host
 /// reported. The same type as the `wasi` crate's (`=0.13.1`), so a proxy component can pass it
 /// on.
-#[cfg(all(target_arch = "wasm32", target_os = "wasi", not(feature = "wasip3")))]
+#[cfg(wasip2)]
 pub use ::wasi::http::types::ErrorCode;
 /// The `wasi:http` `error-code` of the WASI 0.3 host (`wasi:http/types@0.3.0`), read from a
 /// [`WasiHttpError`]: the [`source`](std::error::Error::source) of an [`Error`] that the host
 /// reported. The same type as the `wasip3` crate's (`=0.9.0`), so a service component can
 /// return it from its handler.
-#[cfg(all(target_arch = "wasm32", target_os = "wasi", feature = "wasip3"))]
+#[cfg(wasip3)]
 pub use ::wasip3::http::types::ErrorCode;
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+#[cfg(web)]
 pub use transport::fetch::JsError;
-#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+#[cfg(wasi)]
 pub use transport::wasi::WasiHttpError;
 
 /// The README's examples, compiled as doc tests.

@@ -101,7 +101,7 @@ impl Proxy {
         let invalid = |why: &str| {
             Error::builder(format!(
                 "invalid proxy URL {:?}: {why}",
-                crate::util::RedactedStr(text)
+                crate::redact::RedactedStr(text)
             ))
         };
         let mut url = Url::parse(text).map_err(|e| invalid(&e.to_string()))?;

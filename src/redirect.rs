@@ -10,7 +10,7 @@ use crate::body::Body;
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::Request;
 use crate::response::Response;
-use crate::util::same_origin;
+use crate::urls::same_origin;
 use url::Url;
 
 /// The method a redirect is followed with (the fetch standard, as httpx and browsers): 303 turns

@@ -1,6 +1,6 @@
-//! A request: its head, its body, and the per-request policy (auth, redirects, retries,
-//! timeouts) that the client's layers read from it, so a built request carries everything that
-//! was set on its builder.
+//! A request: its head, its body, and the options it sets for itself (auth, redirects,
+//! retries; its timeouts are in its head), so that a built request carries everything that was
+//! set on its builder. `send` resolves the options against the client's once per exchange.
 
 use std::fmt;
 use std::sync::Arc;
@@ -8,16 +8,16 @@ use std::sync::Arc;
 use http::{Extensions, HeaderMap, Method, Version};
 use url::Url;
 
-use crate::auth::{Auth, DynAuth};
 use crate::body::Body;
+use crate::platform::AnyMaybeSendSync;
+use crate::redact::{RedactedHeaders, RedactedUrl};
 use crate::retry::Retry;
 use crate::timeout::Timeout;
-use crate::util::{RedactedHeaders, RedactedUrl};
 
-/// The options a request overrides on its client: each `None` (or [`AuthChoice::Inherit`])
-/// means "the client's setting".
+/// The options a request sets for itself: each `None` (or [`AuthChoice::Inherit`]) means "the
+/// client's". `send::Policy::resolve` reads them once per exchange.
 #[derive(Clone, Default)]
-pub(crate) struct Policy {
+pub(crate) struct RequestOptions {
     pub(crate) auth: AuthChoice,
     pub(crate) follow_redirects: Option<bool>,
     pub(crate) max_redirects: Option<usize>,
@@ -31,19 +31,28 @@ pub(crate) enum AuthChoice {
     #[default]
     Inherit,
     /// This one.
-    Use(Arc<dyn DynAuth>),
+    Use(SharedAuth),
     /// None, whatever the client has (requests an auth flow sends itself).
     Off,
 }
 
-impl fmt::Debug for Policy {
+/// An auth scheme, shared by the client and the requests that run it.
+///
+/// Opaque here on purpose: a request is named by every transport, and an auth scheme's
+/// interface names the client (its `AuthContext`), which names the transports. Holding the
+/// scheme as `Any` keeps `transport → request` a one-way street; `auth.rs` makes these
+/// (`SharedAuth::new`) and opens them (`SharedAuth::scheme`).
+#[derive(Clone)]
+pub(crate) struct SharedAuth(pub(crate) Arc<AnyMaybeSendSync>);
+
+impl fmt::Debug for RequestOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let auth = match self.auth {
             AuthChoice::Inherit => "client's",
             AuthChoice::Use(_) => "own",
             AuthChoice::Off => "off",
         };
-        f.debug_struct("Policy")
+        f.debug_struct("RequestOptions")
             .field("auth", &auth)
             .field("follow_redirects", &self.follow_redirects)
             .field("max_redirects", &self.max_redirects)
@@ -70,7 +79,7 @@ pub struct Request {
     timeout: Timeout,
     version: Option<Version>,
     extensions: Extensions,
-    pub(crate) policy: Policy,
+    pub(crate) options: RequestOptions,
 }
 
 /// The head of a [`Request`], from [`Request::into_parts`].
@@ -91,7 +100,7 @@ pub struct Parts {
     pub version: Option<Version>,
     /// Per-request values for transports and hooks.
     pub extensions: Extensions,
-    policy: Policy,
+    options: RequestOptions,
 }
 
 impl fmt::Debug for Request {
@@ -104,7 +113,7 @@ impl fmt::Debug for Request {
             .field("timeout", &self.timeout)
             .field("version", &self.version)
             .field("extensions", &self.extensions)
-            .field("policy", &self.policy)
+            .field("options", &self.options)
             .finish()
     }
 }
@@ -133,7 +142,7 @@ impl Request {
             timeout: Timeout::default(),
             version: None,
             extensions: Extensions::new(),
-            policy: Policy::default(),
+            options: RequestOptions::default(),
         }
     }
 
@@ -208,7 +217,7 @@ impl Request {
                 timeout: self.timeout,
                 version: self.version,
                 extensions: self.extensions,
-                policy: self.policy,
+                options: self.options,
             },
             self.body,
         )
@@ -224,7 +233,7 @@ impl Request {
             timeout: parts.timeout,
             version: parts.version,
             extensions: parts.extensions,
-            policy: parts.policy,
+            options: parts.options,
         }
     }
 
@@ -238,7 +247,7 @@ impl Request {
             timeout: self.timeout,
             version: self.version,
             extensions: self.extensions.clone(),
-            policy: self.policy.clone(),
+            options: self.options.clone(),
         })
     }
 
@@ -253,41 +262,37 @@ impl Request {
             timeout: self.timeout,
             version: self.version,
             extensions: self.extensions.clone(),
-            policy: self.policy.clone(),
+            options: self.options.clone(),
         }
     }
 
     /// Whether this request follows redirects, if it overrides its client's setting.
     pub fn follow_redirects(&self) -> Option<bool> {
-        self.policy.follow_redirects
+        self.options.follow_redirects
     }
     /// Overrides the client's redirect setting for this request (`None`: the client's).
     pub fn set_follow_redirects(&mut self, follow: Option<bool>) {
-        self.policy.follow_redirects = follow;
+        self.options.follow_redirects = follow;
     }
     /// The most redirects this request follows, if it overrides its client's setting.
     pub fn max_redirects(&self) -> Option<usize> {
-        self.policy.max_redirects
+        self.options.max_redirects
     }
     /// Overrides the client's redirect limit for this request (`None`: the client's).
     pub fn set_max_redirects(&mut self, max: Option<usize>) {
-        self.policy.max_redirects = max;
+        self.options.max_redirects = max;
     }
     /// The retry policy of this request, if it overrides its client's.
     pub fn retry(&self) -> Option<&Retry> {
-        self.policy.retry.as_ref()
+        self.options.retry.as_ref()
     }
     /// Overrides the client's retry policy for this request (`None`: the client's;
     /// `Retry::new(0)`: no retries).
     pub fn set_retry(&mut self, retry: Option<Retry>) {
-        self.policy.retry = retry;
+        self.options.retry = retry;
     }
     /// True when this request runs an auth scheme of its own rather than its client's.
     pub fn has_own_auth(&self) -> bool {
-        matches!(self.policy.auth, AuthChoice::Use(_))
-    }
-    /// Runs `auth` for this request instead of its client's scheme.
-    pub fn set_auth(&mut self, auth: impl Auth) {
-        self.policy.auth = AuthChoice::Use(Arc::new(auth));
+        matches!(self.options.auth, AuthChoice::Use(_))
     }
 }

@@ -217,7 +217,9 @@ impl Response {
 
     /// The body as text chunks, decoded by the response's charset as bytes arrive (a character
     /// split between chunks is held until complete).
-    pub fn text_stream(&mut self) -> impl Stream<Item = Result<String>> + crate::util::MaybeSend {
+    pub fn text_stream(
+        &mut self,
+    ) -> impl Stream<Item = Result<String>> + crate::platform::MaybeSend {
         let decoder = TextDecoder::for_headers(&self.headers);
         let bytes = self.bytes_stream();
         futures_util::stream::unfold(
@@ -254,7 +256,7 @@ impl Response {
     /// A line longer than 16 MiB (of UTF-8) ends the stream with an error for which
     /// [`is_decode`](Error::is_decode) is true, so memory stays bounded whatever the server
     /// sends; read [`bytes_stream`](Response::bytes_stream) for longer lines.
-    pub fn lines(&mut self) -> impl Stream<Item = Result<String>> + crate::util::MaybeSend {
+    pub fn lines(&mut self) -> impl Stream<Item = Result<String>> + crate::platform::MaybeSend {
         // The URL rides in the state (moved, not cloned, from one line to the next) for the
         // error of an over-long line.
         let url = self.url().clone();
@@ -366,7 +368,7 @@ impl Response {
     }
 
     /// Moves the history out (the JavaScript layer hands it over as responses of their own).
-    #[cfg(all(feature = "js", target_arch = "wasm32", target_os = "unknown"))]
+    #[cfg(all(feature = "js", web))]
     pub(crate) fn take_history(&mut self) -> Vec<Response> {
         std::mem::take(&mut self.history)
     }
@@ -469,8 +471,8 @@ impl fmt::Debug for Response {
         f.debug_struct("Response")
             .field("status", &self.status)
             .field("version", &self.version)
-            .field("url", &crate::util::RedactedUrl(self.url()))
-            .field("headers", &crate::util::RedactedHeaders(&self.headers))
+            .field("url", &crate::redact::RedactedUrl(self.url()))
+            .field("headers", &crate::redact::RedactedHeaders(&self.headers))
             .finish()
     }
 }

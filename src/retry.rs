@@ -94,7 +94,7 @@ impl Retry {
     pub(crate) fn method_allowed(&self, m: &Method) -> bool {
         match &self.methods {
             Some(list) => list.contains(m),
-            None => crate::util::is_idempotent(m),
+            None => is_idempotent(m),
         }
     }
 
@@ -141,7 +141,16 @@ pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
         return (secs.is_finite() && secs >= 0.0)
             .then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
     }
-    crate::rt::until_http_date(v)
+    crate::platform::until_http_date(v)
+}
+
+/// GET, HEAD, PUT, DELETE, OPTIONS and TRACE: safe to send twice (RFC 9110, 9.2.2).
+pub(crate) fn is_idempotent(method: &http::Method) -> bool {
+    use http::Method;
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE
+    )
 }
 
 #[cfg(test)]

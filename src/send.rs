@@ -1,9 +1,10 @@
 //! The I/O loop that drives the shared policies, httpx style:
 //! total deadline → retries → redirects → auth (per hop) → one send (cookies, hooks, decoding).
 //!
-//! Every option comes from the [`Request`] itself (its [`Policy`](crate::request::Policy)),
-//! falling back to the client's, so a request built with `RequestBuilder::build` and sent with
-//! `Client::send` behaves exactly as the builder's `.await`.
+//! The options are resolved once, at the top of [`execute`]: the request's own (its
+//! `RequestOptions`, set on its builder or with `Request::set_*`), else the client's, into one
+//! [`Policy`] that every step reads. So a request built with `RequestBuilder::build` and sent
+//! with `Client::send` behaves exactly as the builder's `.await`.
 
 use std::time::Duration;
 
@@ -11,37 +12,95 @@ use crate::auth::{AuthContext, AuthStep, DynAuth};
 use crate::body::Body;
 use crate::client::{Client, ClientInner};
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
-use crate::request::{AuthChoice, Request};
+use crate::platform::{self, Instant};
+use crate::request::{AuthChoice, Request, SharedAuth};
 use crate::response::Response;
-use crate::rt::{self, Instant};
+use crate::retry::Retry;
 
 /// The most auth rounds one hop may take, so a scheme that keeps asking cannot loop.
 const MAX_AUTH_ROUNDS: u32 = 10;
 
+/// One exchange's policy, decided once at its start: the request's option where it sets one,
+/// else the client's. Every step below reads this, never the two sources.
+struct Policy<'c> {
+    /// The client, for an auth scheme's context (requests of its own).
+    client: &'c Client,
+    /// What every hop uses as the client has it: the transport, the jar, hooks, decoding.
+    shared: &'c ClientInner,
+    /// The auth scheme the hops to the request's origin run.
+    auth: Option<SharedAuth>,
+    /// Whether redirects are followed here (asked, and the host does not follow them itself).
+    follow_redirects: bool,
+    /// For a host that follows redirects itself: what was asked (told through an extension).
+    host_follows: Option<bool>,
+    max_redirects: usize,
+    retry: Option<Retry>,
+    /// The deadline of the whole exchange, body included.
+    total: Option<Duration>,
+}
+
+impl<'c> Policy<'c> {
+    /// Resolves `request`'s options against `client`'s. A URL's user info
+    /// (`http://user:pass@host/`) leaves the URL here and becomes Basic auth, unless the request
+    /// or the client has a scheme of its own (httpx, curl): it is never sent in `Host` or
+    /// `:authority`, nor shown, and like any auth it runs only on hops to this origin.
+    fn resolve(client: &'c Client, request: &mut Request) -> Policy<'c> {
+        let shared = &*client.inner;
+        let options = &request.options;
+        let mut auth = match &options.auth {
+            AuthChoice::Inherit => shared.auth.clone(),
+            AuthChoice::Use(a) => Some(a.clone()),
+            AuthChoice::Off => None,
+        };
+        let asked = options.follow_redirects.unwrap_or(shared.follow_redirects);
+        let host_follows = shared.caps.follows_redirects;
+        let mut policy = Policy {
+            client,
+            shared,
+            auth: None,
+            follow_redirects: asked && !host_follows,
+            host_follows: host_follows.then_some(asked),
+            max_redirects: options.max_redirects.unwrap_or(shared.max_redirects),
+            retry: options.retry.clone().or_else(|| shared.retry.clone()),
+            total: request.timeout().total_timeout(),
+        };
+        if let Some(basic) = take_userinfo(request) {
+            if matches!(request.options.auth, AuthChoice::Inherit) && auth.is_none() {
+                auth = Some(SharedAuth::new(basic));
+            }
+        }
+        policy.auth = auth;
+        policy
+    }
+
+    /// True when one send is all it takes: no deadline, retries, auth or redirects, and no host
+    /// to tell about redirects.
+    fn is_one_send(&self) -> bool {
+        self.total.is_none()
+            && self.retry.is_none()
+            && self.auth.is_none()
+            && !self.follow_redirects
+            && self.host_follows.is_none()
+    }
+}
+
 pub(crate) async fn execute(client: &Client, mut request: Request) -> Result<Response> {
     check_framing(&request).map_err(|e| e.with_url(request.url().clone()))?;
-    if has_userinfo(request.url()) {
-        userinfo_to_auth(&client.inner, &mut request);
+    let policy = Policy::resolve(client, &mut request);
+    if policy.is_one_send() {
+        // The common case. The future of the whole stack is large (kilobytes, copied on every
+        // move), so it is boxed, and only built for the requests that need it.
+        return send_single(&policy, request).await;
     }
-    if needs_only_one_send(&client.inner, &request) {
-        // The common case: no deadline, retries, auth or redirects to follow. The future of
-        // the whole stack is large (kilobytes, copied on every move), so it is boxed, and only
-        // built for the requests that need it.
-        return send_single(&client.inner, request).await;
-    }
-    Box::pin(execute_all(client, request)).await
+    Box::pin(execute_all(&policy, request)).await
 }
 
-fn has_userinfo(url: &url::Url) -> bool {
-    !url.username().is_empty() || url.password().is_some()
-}
-
-/// `http://user:pass@host/` (httpx, curl): the user info leaves the URL, so it is never sent in
-/// `Host` or `:authority` nor shown, and becomes Basic auth for the request, unless the
-/// request or the client has an auth scheme of its own. Like any auth, it runs only on hops to
-/// this origin.
-fn userinfo_to_auth(client: &ClientInner, request: &mut Request) {
+/// Takes the user info out of the request's URL, as Basic credentials, if it has any.
+fn take_userinfo(request: &mut Request) -> Option<crate::BasicAuth> {
     let url = request.url();
+    if url.username().is_empty() && url.password().is_none() {
+        return None;
+    }
     let decode = |s: &str| {
         percent_encoding::percent_decode_str(s)
             .decode_utf8_lossy()
@@ -52,10 +111,7 @@ fn userinfo_to_auth(client: &ClientInner, request: &mut Request) {
     // Infallible for http(s) URLs with a host, which is all a request can have here.
     let _ = url.set_username("");
     let _ = url.set_password(None);
-    let inherits = matches!(request.policy.auth, AuthChoice::Inherit) && client.auth.is_none();
-    if inherits {
-        request.set_auth(crate::BasicAuth::new(user, pass.unwrap_or_default()));
-    }
+    Some(crate::BasicAuth::new(user, pass.unwrap_or_default()))
 }
 
 /// The framing headers a user set must agree with the body: a `Content-Length` that is not the
@@ -100,28 +156,13 @@ fn check_framing(request: &Request) -> Result<()> {
     Ok(())
 }
 
-fn needs_only_one_send(client: &ClientInner, request: &Request) -> bool {
-    let policy = &request.policy;
-    request.timeout().total_timeout().is_none()
-        && policy.retry.is_none()
-        && client.retry.is_none()
-        && match policy.auth {
-            AuthChoice::Inherit => client.auth.is_none(),
-            AuthChoice::Use(_) => false,
-            AuthChoice::Off => true,
-        }
-        && !policy.follow_redirects.unwrap_or(client.follow_redirects)
-        // A host that follows redirects itself is told what was asked (a request extension).
-        && !client.caps.follows_redirects
-}
-
-async fn execute_all(client: &Client, request: Request) -> Result<Response> {
-    let total = request.timeout().total_timeout();
+async fn execute_all(policy: &Policy<'_>, request: Request) -> Result<Response> {
+    let total = policy.total;
     let url = total.map(|_| request.url().clone());
     let started = Instant::now();
-    // One future for both cases (`rt::timeout` with no limit just awaits it).
-    let exchange = send_with_retries(client, request);
-    let mut response = rt::timeout(total, exchange, || {
+    // One future for both cases (`platform::timeout` with no limit just awaits it).
+    let exchange = send_with_retries(policy, request);
+    let mut response = platform::timeout(total, exchange, || {
         let e = Error::timeout(TimeoutKind::Total);
         match &url {
             Some(url) => e.with_url(url.clone()),
@@ -139,14 +180,9 @@ async fn execute_all(client: &Client, request: Request) -> Result<Response> {
     Ok(response)
 }
 
-async fn send_with_retries(client: &Client, mut request: Request) -> Result<Response> {
-    let Some(retry) = request
-        .policy
-        .retry
-        .clone()
-        .or_else(|| client.inner.retry.clone())
-    else {
-        return send_with_redirects(client, request).await;
+async fn send_with_retries(policy: &Policy<'_>, mut request: Request) -> Result<Response> {
+    let Some(retry) = &policy.retry else {
+        return send_with_redirects(policy, request).await;
     };
     let mut attempt = 0;
     loop {
@@ -156,7 +192,7 @@ async fn send_with_retries(client: &Client, mut request: Request) -> Result<Resp
             None
         };
         let method = request.method().clone();
-        let result = send_with_redirects(client, request).await;
+        let result = send_with_redirects(policy, request).await;
         let Some(mut next) = again else { return result };
         attempt += 1;
         let wait = match &result {
@@ -178,35 +214,25 @@ async fn send_with_retries(client: &Client, mut request: Request) -> Result<Resp
         };
         drop(result);
         if wait > Duration::ZERO {
-            rt::sleep(wait).await;
+            platform::sleep(wait).await;
         }
         next.extensions_mut().insert(crate::RetryAttempt(attempt));
         request = next;
     }
 }
 
-async fn send_with_redirects(client: &Client, mut request: Request) -> Result<Response> {
-    let inner = &*client.inner;
-    let asked = request
-        .policy
-        .follow_redirects
-        .unwrap_or(inner.follow_redirects);
-    let max_redirects = request.policy.max_redirects.unwrap_or(inner.max_redirects);
-    let auth: Option<std::sync::Arc<dyn DynAuth>> = match &request.policy.auth {
-        AuthChoice::Inherit => inner.auth.clone(),
-        AuthChoice::Use(a) => Some(a.clone()),
-        AuthChoice::Off => None,
-    };
-    if inner.caps.follows_redirects {
+async fn send_with_redirects(policy: &Policy<'_>, mut request: Request) -> Result<Response> {
+    if let Some(asked) = policy.host_follows {
         // The host follows (or not) by itself: tell the transport what was asked.
         request
             .extensions_mut()
             .insert(crate::transport::FollowRedirects(asked));
     }
-    let follow = asked && !inner.caps.follows_redirects;
+    let follow = policy.follow_redirects;
+    let auth = policy.auth.as_ref();
     // Auth runs on the hops to the origin the request was addressed to, and nowhere else.
-    let origin = auth.as_ref().map(|_| request.url().clone());
-    let cx = auth.as_ref().map(|_| AuthContext::new(client.clone()));
+    let origin = auth.map(|_| request.url().clone());
+    let cx = auth.map(|_| AuthContext::new(policy.client.clone()));
     let mut history: Vec<Response> = Vec::new();
     loop {
         // What the next hop is made from: the request as it was before auth touched it.
@@ -219,22 +245,25 @@ async fn send_with_redirects(client: &Client, mut request: Request) -> Result<Re
         } else {
             None
         };
-        let hop_auth = match (&auth, &origin, &cx) {
+        let hop_auth = match (auth, &origin, &cx) {
             (Some(a), Some(o), Some(cx))
                 if crate::redirect::keeps_credentials(o, request.url()) =>
             {
-                Some((&**a, cx))
+                Some((a.scheme(), cx))
             }
             _ => None,
         };
-        let mut response = send_with_auth(inner, request, hop_auth).await?;
+        let mut response = send_with_auth(policy, request, hop_auth).await?;
         let Some((previous, replayable)) = template.filter(|_| response.is_redirect()) else {
             response.set_history(history);
             return Ok(response);
         };
-        if history.len() >= max_redirects {
+        if history.len() >= policy.max_redirects {
             return Err(Error::new(ErrorKind::Redirect)
-                .with_message(format!("exceeded the maximum of {max_redirects} redirects"))
+                .with_message(format!(
+                    "exceeded the maximum of {} redirects",
+                    policy.max_redirects
+                ))
                 .with_url(response.url().clone()));
         }
         request = crate::redirect::next_request(previous, replayable, &response)?;
@@ -244,12 +273,12 @@ async fn send_with_redirects(client: &Client, mut request: Request) -> Result<Re
 
 /// One hop under an auth scheme: `on_request`, then send and `on_response` until it is done.
 async fn send_with_auth(
-    client: &ClientInner,
+    policy: &Policy<'_>,
     mut request: Request,
     auth: Option<(&dyn DynAuth, &AuthContext)>,
 ) -> Result<Response> {
     let Some((auth, cx)) = auth else {
-        return send_single(client, request).await;
+        return send_single(policy, request).await;
     };
     auth.dyn_on_request(&mut request, cx)
         .await
@@ -259,7 +288,7 @@ async fn send_with_auth(
         let kept = request.try_clone();
         let replayable = kept.is_some();
         let mut next = kept.unwrap_or_else(|| request.head_clone());
-        let response = send_single(client, request).await?;
+        let response = send_single(policy, request).await?;
         match auth.dyn_on_response(&mut next, &response, round, cx).await? {
             AuthStep::Done => return Ok(response),
             AuthStep::Retry if round + 1 >= MAX_AUTH_ROUNDS => return Ok(response),
@@ -278,7 +307,8 @@ async fn send_with_auth(
 }
 
 /// One hop: cookies in, hooks, the transport, cookies out, hooks, body adapters.
-async fn send_single(client: &ClientInner, mut request: Request) -> Result<Response> {
+async fn send_single(policy: &Policy<'_>, mut request: Request) -> Result<Response> {
+    let client = policy.shared;
     if let Some(jar) = &client.jar {
         let (url, headers) = request.url_and_headers_mut();
         jar.apply(url, headers);
@@ -348,7 +378,9 @@ mod tests {
         let client = crate::Client::new();
         let req = || client.get("http://h/").build().unwrap();
         let common = std::mem::size_of_val(&super::execute(&client, req()));
-        let full = std::mem::size_of_val(&super::execute_all(&client, req()));
+        let mut request = req();
+        let policy = super::Policy::resolve(&client, &mut request);
+        let full = std::mem::size_of_val(&super::execute_all(&policy, request));
         assert!(common < 4096, "execute: {common} bytes");
         assert!(
             full > common,

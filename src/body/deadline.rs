@@ -8,7 +8,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 
 use crate::error::{Error, Result, TimeoutKind};
-use crate::rt::Sleep;
+use crate::platform::Sleep;
 
 pin_project_lite::pin_project! {
     /// Fails with a total timeout when the body has not ended when `timer` fires.

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 
 use crate::error::{Error, Result, TimeoutKind};
-use crate::rt::{Instant, Sleep};
+use crate::platform::{Instant, Sleep};
 
 pin_project_lite::pin_project! {
     /// Fails with a read timeout when no chunk arrives for `limit`.
@@ -63,7 +63,7 @@ impl<S: Stream<Item = Result<Bytes>>> Stream for Idle<S> {
                 Some(timer) => timer,
                 None => {
                     *this.since = Some(Instant::now());
-                    this.timer.insert(crate::rt::sleep(limit))
+                    this.timer.insert(crate::platform::sleep(limit))
                 }
             };
             if timer.as_mut().poll(cx).is_pending() {
@@ -76,7 +76,7 @@ impl<S: Stream<Item = Result<Bytes>>> Stream for Idle<S> {
                 return Poll::Ready(Some(Err(Error::timeout(TimeoutKind::Read))));
             }
             // Chunks came since the timer was armed: wait for the rest of the limit.
-            *this.timer = Some(crate::rt::sleep(limit - idle));
+            *this.timer = Some(crate::platform::sleep(limit - idle));
         }
     }
 }

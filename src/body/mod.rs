@@ -16,7 +16,7 @@ use sync_wrapper::SyncWrapper;
 use url::Url;
 
 use crate::error::{BoxError, Error, ErrorKind, Result};
-use crate::util::MaybeSend;
+use crate::platform::MaybeSend;
 
 mod count;
 mod deadline;
@@ -26,9 +26,9 @@ mod limit;
 
 pub(crate) use decode::{accept_encoding, decoders_for, Decoder};
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(native)]
 pub(crate) type BoxStream = Pin<Box<dyn Stream<Item = Result<Bytes>> + Send + 'static>>;
-#[cfg(target_arch = "wasm32")]
+#[cfg(wasm)]
 pub(crate) type BoxStream = Pin<Box<dyn Stream<Item = Result<Bytes>> + 'static>>;
 
 /// A request or response body: nothing, bytes held in memory, or a stream of chunks.
@@ -288,7 +288,7 @@ pub(crate) fn with_url(body: Body, url: Url) -> Body {
 
 /// A body that must end before `left` has passed (the total deadline).
 pub(crate) fn deadline(body: Body, left: Duration, url: Url) -> Body {
-    let timer = crate::rt::sleep(left);
+    let timer = crate::platform::sleep(left);
     boxed(WithUrl::new(
         deadline::Deadline::new(body.into_stream(), timer),
         url,

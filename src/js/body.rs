@@ -4,7 +4,7 @@ use js_sys::{Array, ArrayBuffer, Function, Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::options::{entries, get, js_string, pairs, text};
+use super::value::{entries, get, js_string, pairs, text};
 use crate::builder::RequestBuilder;
 use crate::error::{Error, Result};
 use crate::multipart::{Form, Part};

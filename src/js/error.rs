@@ -9,8 +9,8 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
 use crate::error::{Error, ErrorKind, TimeoutKind};
+use crate::redact::RedactedUrl;
 use crate::transport::fetch::JsError;
-use crate::util::RedactedUrl;
 
 /// The error as a plain object (see the module docs); what a hook threw, unchanged.
 pub(crate) fn to_js(e: &Error) -> JsValue {

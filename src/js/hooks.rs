@@ -21,10 +21,10 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::layer::{Layer, RetryAttempt};
+use crate::platform::BoxFuture;
 use crate::request::Request;
 use crate::response::Response;
 use crate::transport::{Capabilities, Transport};
-use crate::util::BoxFuture;
 
 /// The JavaScript hooks that run per hop.
 #[derive(Debug, Default)]

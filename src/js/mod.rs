@@ -13,6 +13,7 @@ mod hooks;
 mod options;
 mod response;
 mod signal;
+mod value;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;

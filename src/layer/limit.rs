@@ -13,10 +13,10 @@ use futures_core::Stream;
 use super::Layer;
 use crate::body::{Body, BodyStream};
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
+use crate::platform::BoxFuture;
 use crate::request::Request;
 use crate::response::Response;
 use crate::transport::{Capabilities, Transport};
-use crate::util::BoxFuture;
 
 /// Makes [`ConcurrencyLimit`] transports: at most `max` requests in flight at once to each
 /// origin (scheme, host and port).
@@ -133,7 +133,7 @@ impl<T: Transport> Transport for ConcurrencyLimit<T> {
         let pool = request.timeout().pool_timeout();
         Box::pin(async move {
             let permit =
-                crate::rt::timeout(pool, async { Ok(semaphore.acquire_arc().await) }, || {
+                crate::platform::timeout(pool, async { Ok(semaphore.acquire_arc().await) }, || {
                     Error::new(ErrorKind::Timeout(TimeoutKind::Pool))
                         .with_message("no free place for this origin in the concurrency limit")
                         .with_url(url)

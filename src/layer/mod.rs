@@ -90,8 +90,8 @@
 
 use std::sync::Arc;
 
+use crate::platform::MaybeSend;
 use crate::transport::Transport;
-use crate::util::MaybeSend;
 
 mod limit;
 #[cfg(feature = "tracing")]

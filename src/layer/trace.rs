@@ -8,11 +8,11 @@ use url::Url;
 
 use super::{Layer, RetryAttempt};
 use crate::error::{ErrorKind, Result, TimeoutKind};
+use crate::platform::BoxFuture;
+use crate::platform::Instant;
 use crate::request::Request;
 use crate::response::Response;
-use crate::rt::Instant;
 use crate::transport::{Capabilities, Transport};
-use crate::util::BoxFuture;
 
 /// Makes [`Trace`] transports: one `tracing` span per request sent through them (feature
 /// `tracing`).

@@ -92,7 +92,7 @@ impl Events {
 impl std::fmt::Debug for Events {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Events")
-            .field("url", &crate::util::RedactedUrl(&self.url))
+            .field("url", &crate::redact::RedactedUrl(&self.url))
             .field("max_event_size", &self.parser.max())
             .field("ready", &self.ready.len())
             .finish_non_exhaustive()

@@ -4,10 +4,10 @@ use std::future::Future;
 use std::sync::Arc;
 
 use crate::error::{Error, Result, TimeoutKind};
+use crate::platform::{BoxFuture, MaybeSend, MaybeSendSync};
 use crate::request::Request;
 use crate::response::Response;
 use crate::transport::Transport;
-use crate::util::{BoxFuture, MaybeSend, MaybeSendSync};
 
 /// A transport that answers every request with a closure (httpx `MockTransport`).
 ///
@@ -31,9 +31,9 @@ pub struct MockTransport {
     handler: Handler,
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(native)]
 type Handler = Arc<dyn Fn(Request) -> BoxFuture<'static, Result<Response>> + Send + Sync>;
-#[cfg(target_arch = "wasm32")]
+#[cfg(wasm)]
 type Handler = Arc<dyn Fn(Request) -> BoxFuture<'static, Result<Response>>>;
 
 impl MockTransport {
@@ -62,7 +62,7 @@ impl Transport for MockTransport {
         let url = request.url().clone();
         let fut = (self.handler)(request);
         Box::pin(async move {
-            crate::rt::timeout(read, fut, || {
+            crate::platform::timeout(read, fut, || {
                 Error::timeout(TimeoutKind::Read).with_url(url)
             })
             .await

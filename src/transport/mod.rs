@@ -7,10 +7,10 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::platform::{BoxFuture, MaybeSendSync};
 use crate::request::Request;
 use crate::response::Response;
 use crate::timeout::Limits;
-use crate::util::{BoxFuture, MaybeSendSync};
 
 mod mock;
 pub use mock::MockTransport;
@@ -21,13 +21,13 @@ mod net;
 pub(crate) use net::NetSettings;
 pub use net::Resolve;
 
-#[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
+#[cfg(hyper)]
 pub(crate) mod hyper;
 
-#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+#[cfg(wasi)]
 pub(crate) mod wasi;
 
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+#[cfg(web)]
 pub(crate) mod fetch;
 
 /// Sends one request and returns its response with the body unread (httpx's
@@ -125,10 +125,7 @@ pub(crate) struct HostUrl(pub(crate) url::Url);
 
 /// A certificate to trust as a root, for [`ClientBuilder::add_root_certificate`](crate::ClientBuilder::add_root_certificate).
 #[derive(Clone, Debug)]
-#[cfg_attr(
-    not(all(feature = "native", not(target_arch = "wasm32"))),
-    allow(dead_code)
-)]
+#[cfg_attr(not(hyper), allow(dead_code))]
 pub struct Certificate {
     pub(crate) der: Vec<Vec<u8>>,
 }
@@ -242,23 +239,19 @@ impl TransportConfig {
 
 /// The transport a `Client` uses when none is given: chosen by target.
 pub(crate) fn default_transport(config: &TransportConfig) -> Result<Arc<dyn Transport>> {
-    #[cfg(all(not(target_arch = "wasm32"), feature = "native"))]
+    #[cfg(hyper)]
     {
         Ok(Arc::new(hyper::HyperTransport::with_config(config)?))
     }
-    #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+    #[cfg(wasi)]
     {
         Ok(Arc::new(wasi::WasiTransport::with_config(config)?))
     }
-    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    #[cfg(web)]
     {
         Ok(Arc::new(fetch::FetchTransport::with_config(config)?))
     }
-    #[cfg(not(any(
-        all(not(target_arch = "wasm32"), feature = "native"),
-        all(target_arch = "wasm32", target_os = "wasi"),
-        all(target_arch = "wasm32", target_os = "unknown")
-    )))]
+    #[cfg(not(any(hyper, wasi, web)))]
     {
         let _ = config;
         Ok(Arc::new(NoTransport))

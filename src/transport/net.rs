@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use crate::error::{BoxError, Error, ErrorKind, Result};
-use crate::util::{BoxFuture, MaybeSendSync};
+use crate::platform::{BoxFuture, MaybeSendSync};
 
 /// A DNS resolver for the native backend, set with
 /// [`ClientBuilder::dns_resolver`](crate::ClientBuilder::dns_resolver) (reqwest's

@@ -12,10 +12,7 @@ use crate::error::{Error, Result};
 /// ([`ClientBuilder::identity`](crate::ClientBuilder::identity); httpx's `cert=`).
 ///
 /// Its `Debug` output shows the number of certificates, never the key.
-#[cfg_attr(
-    not(all(feature = "native", not(target_arch = "wasm32"))),
-    allow(dead_code)
-)]
+#[cfg_attr(not(hyper), allow(dead_code))]
 pub struct Identity {
     pub(crate) chain: Vec<CertificateDer<'static>>,
     pub(crate) key: PrivateKeyDer<'static>,

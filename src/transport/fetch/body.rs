@@ -21,9 +21,9 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortController;
 
 use super::error::{self, map_js_error, Phase};
-use super::js::{call_method, global, prop, Runtime};
 use crate::body::Body;
 use crate::error::{Error, ErrorKind, Result};
+use crate::platform::web::{call_method, global, prop, Runtime};
 
 /// Aborts the fetch when dropped, unless [`disarm`](AbortOnDrop::disarm)ed: dropping the
 /// request future or the unfinished response body cancels the exchange and its body stream.

@@ -6,8 +6,8 @@ use std::fmt;
 use url::Url;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::js::{prop, Runtime};
 use crate::error::{Error, ErrorKind, TimeoutKind};
+use crate::platform::web::{prop, Runtime};
 
 /// Where in an exchange a JS error happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -32,9 +32,6 @@
 
 mod body;
 mod error;
-mod js;
-
-pub(crate) use self::js::host_url_href;
 
 use http::header::{CONTENT_LENGTH, HOST, SET_COOKIE, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
@@ -49,15 +46,15 @@ use web_sys::{
 use self::body::{AbortOnDrop, ResponseBody, UploadError};
 pub use self::error::JsError;
 use self::error::{map_js_error, Phase};
-use self::js::Runtime;
 use crate::body::Body;
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
+use crate::platform::web::Runtime;
+use crate::platform::BoxFuture;
 use crate::request::Request;
 use crate::response::Response;
 use crate::transport::{
     Capabilities, FetchCredentials, FollowRedirects, HostUrl, Transport, TransportConfig,
 };
-use crate::util::BoxFuture;
 
 /// The fetch transport: each request is one call of the global `fetch`.
 ///
@@ -82,7 +79,7 @@ impl FetchTransport {
     /// A transport for the global `fetch` of the runtime it runs in (browser, worker, Node,
     /// Deno), detected once here.
     pub fn new() -> FetchTransport {
-        js::seed_fastrand();
+        crate::platform::web::seed_fastrand();
         FetchTransport {
             runtime: Runtime::detect(),
             fetch: None,
@@ -196,7 +193,7 @@ async fn send(
     let args = [JsValue::from_str(url.as_str()), init.into()];
     let called = match &fetch {
         Some(f) => f.call2(&JsValue::UNDEFINED, &args[0], &args[1]),
-        None => js::call_global("fetch", &args),
+        None => crate::platform::web::call_global("fetch", &args),
     };
     // `Promise.resolve`: a custom fetch may return something that is not a Promise.
     let promise: Promise =
@@ -209,16 +206,16 @@ async fn send(
                 None => map_js_error(&e, Phase::Head, &cx),
             })
     };
-    let value = crate::rt::timeout(parts.timeout.read_timeout(), head, || {
+    let value = crate::platform::timeout(parts.timeout.read_timeout(), head, || {
         Error::timeout(TimeoutKind::Read)
             .with_message("no response head in time (fetch cannot tell connecting from waiting: this covers both)")
             .with_url(url.clone())
     })
     .await?;
-    if js::prop(&value, "status")
+    if crate::platform::web::prop(&value, "status")
         .and_then(|s| s.as_f64())
         .is_none()
-        || js::prop(&value, "headers").is_none()
+        || crate::platform::web::prop(&value, "headers").is_none()
     {
         return Err(Error::new(ErrorKind::Protocol)
             .with_message("fetch resolved to something that is not a Response")
@@ -370,7 +367,7 @@ fn response_headers(headers: &web_sys::Headers) -> std::result::Result<HeaderMap
         Ok(())
     };
     // Set-Cookie one by one: joined with ", " by `get` and (in older runtimes) by iteration.
-    let set_cookies = js::call_method(headers, "getSetCookie", &[]).ok();
+    let set_cookies = crate::platform::web::call_method(headers, "getSetCookie", &[]).ok();
     if let Some(list) = set_cookies
         .as_ref()
         .and_then(|l| l.dyn_ref::<js_sys::Array>())

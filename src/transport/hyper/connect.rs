@@ -18,8 +18,8 @@ use super::pool::{H1Conn, H2Conn, Key};
 use super::proxy::Route;
 use super::{map_hyper_error, tls, Phase};
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
+use crate::platform::BoxFuture;
 use crate::transport::{NetSettings, TransportConfig};
-use crate::util::BoxFuture;
 
 /// A freshly opened connection.
 pub(super) enum Connected {

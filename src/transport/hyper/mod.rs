@@ -6,7 +6,7 @@
 //!    is the pool timeout);
 //! 2. [`connect`] opens it: [`dial`] (DNS, TCP with happy eyeballs, or a Unix socket), TLS with
 //!    ALPN, the hyper handshake (the connect timeout);
-//! 3. this file builds the request head and sends it; [`body`] watches the request body being
+//! 3. this file builds the request head and sends it; [`upload`] watches the request body being
 //!    pulled (the write timeout) and then the wait for the response head (the read timeout);
 //! 4. the response body streams through [`body::ResponseBody`], which hands an HTTP/1.1
 //!    connection back to the pool when the body has been read to its end.
@@ -20,6 +20,7 @@ mod proxy;
 mod pump;
 mod roots;
 mod tls;
+mod upload;
 
 use std::fmt;
 use std::future::Future;
@@ -30,16 +31,18 @@ use http::{HeaderValue, Method, Version};
 use hyper::body::Incoming;
 use url::{Position, Url};
 
-use self::body::{Progress, Release, ResponseBody, SendBody, Tracker};
+use self::body::ResponseBody;
 use self::connect::{Connected, Connector};
+use self::pool::Release;
 use self::pool::{Checkout, Key, Pool};
+use self::upload::{Progress, SendBody, Tracker};
 use crate::body::Body;
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
+use crate::platform::BoxFuture;
 use crate::request::{Parts, Request};
 use crate::response::Response;
 use crate::timeout::Timeout;
 use crate::transport::{Transport, TransportConfig};
-use crate::util::BoxFuture;
 
 /// The native transport: hyper 1 over tokio, rustls for `https`.
 ///
@@ -156,7 +159,7 @@ impl Shared {
             Source(Parts, Body),
             Built(http::Request<SendBody>, Tracker),
         }
-        let idempotent = crate::util::is_idempotent(&parts.method);
+        let idempotent = crate::retry::is_idempotent(&parts.method);
         let mut pending = Some(Pending::Source(parts, body));
         let mut tries = 0;
         let (head, release) = loop {
@@ -360,7 +363,7 @@ where
     F: Future<Output = std::result::Result<http::Response<Incoming>, E>>,
     E: SendFailure,
 {
-    let watchdog = body::watchdog(
+    let watchdog = upload::watchdog(
         progress.clone(),
         timeout.write_timeout(),
         timeout.read_timeout(),

@@ -41,7 +41,7 @@ use tokio::sync::{oneshot, Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
-use super::body::SendBody;
+use super::upload::SendBody;
 use crate::error::{Error, ErrorKind, Result};
 use crate::timeout::Limits;
 
@@ -493,6 +493,29 @@ enum Reused {
 /// Locks `m`, going on after a panic elsewhere (the pool's state stays consistent).
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What to do with the connection once a response body ends.
+pub(super) enum Release {
+    /// Hand the HTTP/1.1 connection back to the pool.
+    H1 {
+        /// The connection.
+        conn: H1Conn,
+        /// Its pool.
+        pool: Arc<Pool>,
+    },
+    /// End the stream on the shared HTTP/2 connection.
+    H2(H2Stream),
+}
+
+impl Release {
+    /// The response was read to its end: the connection can serve another exchange.
+    pub(super) fn finish(self) {
+        match self {
+            Release::H1 { conn, pool } => pool.release(conn),
+            Release::H2(stream) => drop(stream),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -218,7 +218,7 @@ impl Route {
         url: &Url,
     ) -> Result<Stream>
     where
-        D: Fn(String, u16) -> crate::util::BoxFuture<'static, Result<Stream>>
+        D: Fn(String, u16) -> crate::platform::BoxFuture<'static, Result<Stream>>
             + Clone
             + Send
             + Sync
@@ -386,7 +386,7 @@ struct Dial<D> {
 
 impl<D> Service<Uri> for Dial<D>
 where
-    D: Fn(String, u16) -> crate::util::BoxFuture<'static, Result<Stream>> + Clone,
+    D: Fn(String, u16) -> crate::platform::BoxFuture<'static, Result<Stream>> + Clone,
 {
     type Response = TokioIo<Stream>;
     type Error = Error;

@@ -23,7 +23,7 @@ use url::Url;
 use super::error::{host_refused, map_error_code, map_stream_error, Phase};
 use crate::body::Body;
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
-use crate::rt::wasi::WaitFor;
+use crate::platform::wasip2::WaitFor;
 
 /// The most bytes one `write` may carry: hosts accept at most 4096 per call (and never more
 /// than `check-write` allows).
@@ -153,7 +153,7 @@ async fn writable(
         WaitFor::new(stream.subscribe()).await;
         Ok(())
     };
-    crate::rt::timeout(write_timeout, ready, || {
+    crate::platform::timeout(write_timeout, ready, || {
         Error::timeout(TimeoutKind::Write)
             .with_message("the host took no more of the request body in time")
             .with_url(url.clone())

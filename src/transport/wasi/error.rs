@@ -3,11 +3,11 @@
 
 use std::fmt;
 
-#[cfg(not(feature = "wasip3"))]
+#[cfg(wasip2)]
 use ::wasi::http::types::{self as http, ErrorCode};
-#[cfg(not(feature = "wasip3"))]
+#[cfg(wasip2)]
 use ::wasi::io::streams::StreamError;
-#[cfg(feature = "wasip3")]
+#[cfg(wasip3)]
 use ::wasip3::http::types::ErrorCode;
 use url::Url;
 
@@ -15,7 +15,7 @@ use crate::error::{Error, ErrorKind, TimeoutKind};
 
 /// Where in an exchange a failure happened; decides the kind of codes that can happen anywhere.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "wasip3", allow(dead_code))] // 0.3 has one `send`: no `Send` phase apart
+#[cfg_attr(wasip3, allow(dead_code))] // 0.3 has one `send`: no `Send` phase apart
 pub(super) enum Phase {
     /// Handing the request to `outgoing-handler.handle` (nothing sent yet; WASI 0.2 only).
     Send,
@@ -90,18 +90,18 @@ impl fmt::Display for WasiHttpError {
 impl std::error::Error for WasiHttpError {}
 
 /// A `wasi:io` error that carries no `wasi:http` code: its debug string.
-#[cfg(not(feature = "wasip3"))]
+#[cfg(wasip2)]
 #[derive(Debug)]
 struct WasiIoError(String);
 
-#[cfg(not(feature = "wasip3"))]
+#[cfg(wasip2)]
 impl fmt::Display for WasiIoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "wasi:io error: {}", self.0)
     }
 }
 
-#[cfg(not(feature = "wasip3"))]
+#[cfg(wasip2)]
 impl std::error::Error for WasiIoError {}
 
 /// Maps a `wasi:http` `error-code` to an [`Error`], keeping the code as its source:
@@ -174,7 +174,7 @@ pub(super) fn map_error_code(code: ErrorCode, phase: Phase, url: &Url) -> Error 
 /// wasmtime reports them all as one `wasi:io` error), so the response is incomplete:
 /// `Protocol`, as httpx's `RemoteProtocolError`. Elsewhere the phase decides. `closed` is only
 /// an error while writing.
-#[cfg(not(feature = "wasip3"))]
+#[cfg(wasip2)]
 pub(super) fn map_stream_error(e: StreamError, phase: Phase, url: &Url) -> Error {
     match e {
         StreamError::LastOperationFailed(io) => match http::http_error_code(&io) {

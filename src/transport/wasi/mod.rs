@@ -2,7 +2,7 @@
 //!
 //! - **WASI 0.2** (the default): `wasi:http/outgoing-handler@0.2.0`. It uses only functions
 //!   that exist since wasi:http 0.2.0, so the component links on every WASI 0.2 host. Waits go
-//!   through the reactor of [`crate::rt`], driven by [`block_on`](crate::block_on).
+//!   through the reactor of [`crate::platform`], driven by [`block_on`](crate::block_on).
 //! - **WASI 0.3** (feature `wasip3`, in [`p3`]): `wasi:http/client@0.3.0`'s async `send`, with
 //!   the bodies as component-model `stream<u8>`s. Its futures are awaited in the component's
 //!   async export, scheduled by the host.
@@ -18,17 +18,17 @@
 //! verifies TLS itself: custom roots, `danger_accept_invalid_certs` and HTTP/2 prior knowledge
 //! are refused when the client is built.
 
-#[cfg(not(feature = "wasip3"))]
+#[cfg(wasip2)]
 mod body;
 mod error;
-#[cfg(feature = "wasip3")]
+#[cfg(wasip3)]
 mod p3;
 
 use std::time::Duration;
 
-#[cfg(not(feature = "wasip3"))]
+#[cfg(wasip2)]
 use ::wasi::http::types as wasi_types;
-#[cfg(feature = "wasip3")]
+#[cfg(wasip3)]
 use ::wasip3::http::types as wasi_types;
 use http::header::{CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
@@ -37,22 +37,22 @@ use wasi_types::{Fields, HeaderError, Method as WasiMethod, RequestOptions, Sche
 
 use crate::body::Body;
 use crate::error::{Error, ErrorKind, Result};
+use crate::platform::BoxFuture;
 use crate::request::Request;
 use crate::response::Response;
 use crate::timeout::Timeout;
 use crate::transport::{Transport, TransportConfig};
-use crate::util::BoxFuture;
 
 pub use self::error::WasiHttpError;
 
-#[cfg(not(feature = "wasip3"))]
+#[cfg(wasip2)]
 use self::p2::send;
-#[cfg(feature = "wasip3")]
+#[cfg(wasip3)]
 use self::p3::send;
 
 /// The generated `wasi:*@0.2.0` bindings the backend is written against (the `wasi` crate
 /// release generated from the WIT in `wit/deps/`). Not part of the API.
-#[cfg(not(feature = "wasip3"))]
+#[cfg(wasip2)]
 #[doc(hidden)]
 pub mod bindings {
     pub use ::wasi::{clocks, http, io};
@@ -60,7 +60,7 @@ pub mod bindings {
 
 /// The generated `wasi:*@0.3.0` bindings the 0.3 backend is written against (the `wasip3`
 /// crate). Not part of the API.
-#[cfg(feature = "wasip3")]
+#[cfg(wasip3)]
 #[doc(hidden)]
 pub mod bindings {
     pub use ::wasip3::{clocks, http};
@@ -190,7 +190,7 @@ macro_rules! set_target {
             .map_err(|_| host_refused("the URL path", url))?;
     }};
 }
-#[cfg(feature = "wasip3")]
+#[cfg(wasip3)]
 pub(crate) use set_target;
 
 fn wasi_method(method: &Method) -> WasiMethod {
@@ -224,11 +224,11 @@ fn append(fields: &Fields, name: &String, value: &Vec<u8>, url: &Url) -> Result<
             HeaderError::Forbidden => (ErrorKind::Unsupported, "the WASI host forbids it"),
             HeaderError::InvalidSyntax => (ErrorKind::Builder, "the WASI host finds it invalid"),
             HeaderError::Immutable => (ErrorKind::Builder, "the headers are immutable"),
-            #[cfg(feature = "wasip3")]
+            #[cfg(wasip3)]
             HeaderError::SizeExceeded => {
                 (ErrorKind::Builder, "it is larger than the WASI host takes")
             }
-            #[cfg(feature = "wasip3")]
+            #[cfg(wasip3)]
             HeaderError::Other(_) => (ErrorKind::Builder, "the WASI host refuses it"),
         };
         Error::new(kind)
@@ -344,10 +344,10 @@ fn response(status: StatusCode, headers: HeaderMap, body: crate::body::BoxStream
     response
 }
 
-#[cfg(not(feature = "wasip3"))]
+#[cfg(wasip2)]
 mod p2 {
     //! The WASI 0.2 exchange: `outgoing-handler.handle`, waiting in the reactor of
-    //! [`crate::rt`].
+    //! [`crate::platform`].
 
     use ::wasi::http::outgoing_handler;
     use ::wasi::http::types::{FutureIncomingResponse, IncomingResponse, OutgoingRequest};
@@ -359,9 +359,9 @@ mod p2 {
     use super::error::{host_refused, map_error_code, Phase};
     use super::{request_options, STREAM_FAILURE_GRACE};
     use crate::error::{Error, Result, TimeoutKind};
+    use crate::platform::wasip2::WaitFor;
     use crate::request::Request;
     use crate::response::Response;
-    use crate::rt::wasi::WaitFor;
 
     pub(super) async fn send(request: Request) -> Result<Response> {
         let (parts, body) = request.into_parts();
@@ -388,7 +388,7 @@ mod p2 {
             let head = std::pin::pin!(await_head(&future, &url));
             match select(writing, head).await {
                 Either::Left((Ok(()), head)) => {
-                    crate::rt::timeout(head_limit, head, || {
+                    crate::platform::timeout(head_limit, head, || {
                         Error::timeout(TimeoutKind::Read)
                             .with_message("no response head in time")
                             .with_url(url.clone())
@@ -401,7 +401,7 @@ mod p2 {
                     // reset), the response future holds the code that says why; when the server
                     // answered anyway, the answer stands.
                     let grace = head_limit.unwrap_or(STREAM_FAILURE_GRACE);
-                    crate::rt::timeout(Some(grace), head, || e).await?
+                    crate::platform::timeout(Some(grace), head, || e).await?
                 }
                 Either::Right((Ok(response), writing)) => {
                     // The server answered early: finish the body (the host needs it finished), but

@@ -98,7 +98,7 @@ pub(super) async fn send(request: Request) -> Result<Response> {
                             .await
                             .map_err(|code| map_error_code(code, Phase::ReadHead, &url))
                     };
-                    crate::rt::timeout(Some(grace), head, || e).await?
+                    crate::platform::timeout(Some(grace), head, || e).await?
                 }
                 Either::Right((Ok(response), writing)) => {
                     // The server answered early: the body is finished (the host needs its end),
@@ -128,7 +128,7 @@ async fn await_head(
             .await
             .map_err(|code| map_error_code(code, Phase::ReadHead, url))
     };
-    crate::rt::timeout(limit, head, || {
+    crate::platform::timeout(limit, head, || {
         Error::timeout(TimeoutKind::Read)
             .with_message("no response head in time")
             .with_url(url.clone())
@@ -162,7 +162,7 @@ async fn write_body(
             continue;
         }
         let write = async { Ok(tx.write_all(Vec::from(chunk)).await) };
-        let rest = crate::rt::timeout(write_timeout, write, || {
+        let rest = crate::platform::timeout(write_timeout, write, || {
             Error::timeout(TimeoutKind::Write)
                 .with_message("the host took no more of the request body in time")
                 .with_url(url.clone())
@@ -184,7 +184,7 @@ async fn write_body(
         let _ = trailers.write(finished()).await;
         Ok(())
     };
-    crate::rt::timeout(write_timeout, confirm, || {
+    crate::platform::timeout(write_timeout, confirm, || {
         Error::timeout(TimeoutKind::Write)
             .with_message("the host did not take the end of the request body in time")
             .with_url(url.clone())

@@ -1,47 +1,13 @@
-//! Small shared helpers: `Send` bounds that vanish on wasm, URL input, redaction for `Debug`.
+//! URLs as a request takes them: the [`IntoUrl`] inputs, a relative URL joined onto the
+//! client's base URL (httpx's rules), the checks every URL passes (no control characters, http
+//! or https with a host), and the origin rule that decides where credentials may go.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 
-use http::header::{AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION, SET_COOKIE};
-use http::HeaderMap;
-use url::{Position, Url};
+use url::Url;
 
 use crate::error::{Error, ErrorKind, Result};
-
-/// `Send` on native targets; nothing on `wasm32`, where JavaScript and WASI values are not `Send`.
-#[cfg(not(target_arch = "wasm32"))]
-pub trait MaybeSend: Send {}
-#[cfg(not(target_arch = "wasm32"))]
-impl<T: Send + ?Sized> MaybeSend for T {}
-
-/// `Send` on native targets; nothing on `wasm32`, where JavaScript and WASI values are not `Send`.
-#[cfg(target_arch = "wasm32")]
-pub trait MaybeSend {}
-#[cfg(target_arch = "wasm32")]
-impl<T: ?Sized> MaybeSend for T {}
-
-/// `Send + Sync` on native targets; nothing on `wasm32`, where a transport, an auth scheme or a
-/// hook may hold JavaScript values (which are neither).
-#[cfg(not(target_arch = "wasm32"))]
-pub trait MaybeSendSync: Send + Sync {}
-#[cfg(not(target_arch = "wasm32"))]
-impl<T: Send + Sync + ?Sized> MaybeSendSync for T {}
-
-/// `Send + Sync` on native targets; nothing on `wasm32`, where a transport, an auth scheme or a
-/// hook may hold JavaScript values (which are neither).
-#[cfg(target_arch = "wasm32")]
-pub trait MaybeSendSync {}
-#[cfg(target_arch = "wasm32")]
-impl<T: ?Sized> MaybeSendSync for T {}
-
-/// A boxed future, `Send` except on `wasm32`.
-#[cfg(not(target_arch = "wasm32"))]
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-/// A boxed future, `Send` except on `wasm32`.
-#[cfg(target_arch = "wasm32")]
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+use crate::redact::{RedactedStr, RedactedUrl};
 
 mod sealed {
     pub trait Sealed {}
@@ -70,70 +36,6 @@ impl fmt::Debug for UrlInput {
                 _ => fmt::Debug::fmt(s, f),
             },
         }
-    }
-}
-
-/// A URL with its password, if it has one, shown as `[redacted]` (`Display`, and `Debug` as a
-/// quoted string).
-pub(crate) struct RedactedUrl<'a>(pub(crate) &'a Url);
-
-impl fmt::Display for RedactedUrl<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let u = self.0;
-        if u.password().is_none() {
-            return f.write_str(u.as_str());
-        }
-        let (before, after) = (&u[..Position::AfterUsername], &u[Position::AfterPassword..]);
-        write!(f, "{before}:[redacted]{after}")
-    }
-}
-
-/// A URL string that may not parse, for error messages: the password of its user info, if it
-/// looks like it has one, shown as `[redacted]`.
-pub(crate) struct RedactedStr<'a>(pub(crate) &'a str);
-
-impl fmt::Debug for RedactedStr<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0;
-        let start = s.find("://").map_or(0, |i| i + 3);
-        let end = s[start..]
-            .find(['/', '?', '#'])
-            .map_or(s.len(), |i| start + i);
-        let redacted = s[start..end].rfind('@').and_then(|at| {
-            let colon = s[start..start + at].find(':')?;
-            Some(format!(
-                "{}:[redacted]{}",
-                &s[..start + colon],
-                &s[start + at..]
-            ))
-        });
-        fmt::Debug::fmt(redacted.as_deref().unwrap_or(s), f)
-    }
-}
-
-impl fmt::Debug for RedactedUrl<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.to_string(), f)
-    }
-}
-
-/// Headers for `Debug`, with the values of credentials (`Authorization`,
-/// `Proxy-Authorization`, `Cookie`, `Set-Cookie`, and any value marked sensitive) shown as
-/// `[redacted]`.
-pub(crate) struct RedactedHeaders<'a>(pub(crate) &'a HeaderMap);
-
-impl fmt::Debug for RedactedHeaders<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secret = [AUTHORIZATION, PROXY_AUTHORIZATION, COOKIE, SET_COOKIE];
-        let entries = self.0.iter().map(|(name, value)| {
-            let value: &dyn fmt::Debug = if value.is_sensitive() || secret.contains(name) {
-                &"[redacted]"
-            } else {
-                value
-            };
-            (name, value)
-        });
-        f.debug_map().entries(entries).finish()
     }
 }
 
@@ -231,8 +133,7 @@ pub(crate) fn resolve_url(input: UrlInput, base: Option<&Url>) -> Result<Url> {
 /// so international hosts keep working there without the tables.
 fn parse_absolute(s: &str) -> std::result::Result<Url, url::ParseError> {
     match Url::parse(s) {
-        #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-        Err(url::ParseError::IdnaError) => match crate::transport::fetch::host_url_href(s) {
+        Err(url::ParseError::IdnaError) => match crate::platform::host_url_href(s) {
             Some(ascii) => Url::parse(&ascii),
             None => Err(url::ParseError::IdnaError),
         },
@@ -288,15 +189,6 @@ pub(crate) fn check_scheme(url: &Url) -> Result<()> {
     }
 }
 
-/// GET, HEAD, PUT, DELETE, OPTIONS and TRACE: safe to send twice (RFC 9110, 9.2.2).
-pub(crate) fn is_idempotent(method: &http::Method) -> bool {
-    use http::Method;
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE
-    )
-}
-
 /// The origin triple used to decide whether credentials survive a redirect.
 pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
@@ -307,6 +199,8 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::RedactedHeaders;
+    use http::HeaderMap;
 
     fn join(base: &str, rel: &str) -> String {
         let b = parse_base_url(UrlInput::Str(base.into())).unwrap();

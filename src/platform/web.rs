@@ -1,26 +1,82 @@
-//! The JavaScript host, reached through the global object only (`globalThis`: a window, a web
-//! worker, Node, Deno, Bun, Cloudflare's workerd), never through `window`: which runtime this
-//! is. Its timers and clocks are in `crate::rt::web`.
+//! The JavaScript host (browsers, web workers, Node, Deno, Bun, Cloudflare's workerd), reached
+//! through the global object only (`globalThis`), never through `window`: its globals, which
+//! runtime this is, its randomness and URL parser, and time (`setTimeout` for sleeps,
+//! `performance.now()` through `web-time` for instants, `Date.now()` for the wall clock; `std`'s
+//! clocks panic on this target).
 
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
 
-use js_sys::{Function, Reflect};
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+pub(crate) use web_time::Instant;
+
+/// The wall clock, from `Date.now()`.
+pub(crate) fn system_now() -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + Duration::from_secs_f64(js_sys::Date::now().max(0.0) / 1000.0)
+}
+
+/// Sleeps with `globalThis.setTimeout`; dropping the future clears the timer, so abandoned
+/// timeouts do not keep Node's event loop alive.
+pub(crate) fn sleep(d: Duration) -> super::Sleep {
+    // setTimeout takes a signed 32-bit number of milliseconds.
+    let ms = (d.as_secs_f64() * 1000.0).ceil().min(f64::from(i32::MAX));
+    let mut handle = None;
+    let promise = Promise::new(&mut |resolve, _reject| {
+        handle = call_global("setTimeout", &[resolve.into(), JsValue::from_f64(ms)]).ok();
+    });
+    Box::pin(Timer {
+        fired: JsFuture::from(promise),
+        handle,
+    })
+}
+
+struct Timer {
+    fired: JsFuture,
+    handle: Option<JsValue>,
+}
+
+impl Future for Timer {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match Pin::new(&mut self.fired).poll(cx) {
+            Poll::Ready(_) => {
+                self.handle = None;
+                Poll::Ready(())
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            let _ = call_global("clearTimeout", &[handle]);
+        }
+    }
+}
 
 /// A property of `target`, `None` when it is `undefined` or `null` (or the lookup throws).
-pub(super) fn prop(target: &JsValue, key: &str) -> Option<JsValue> {
+pub(crate) fn prop(target: &JsValue, key: &str) -> Option<JsValue> {
     Reflect::get(target, &JsValue::from_str(key))
         .ok()
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 /// `globalThis`.
-pub(super) fn global() -> JsValue {
+pub(crate) fn global() -> JsValue {
     js_sys::global().into()
 }
 
 /// Calls the global function `name` with `this` = `globalThis`.
-pub(super) fn call_global(name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+pub(crate) fn call_global(name: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
     let global = global();
     let f: Function = prop(&global, name)
         .and_then(|f| f.dyn_into().ok())
@@ -33,7 +89,7 @@ pub(super) fn call_global(name: &str, args: &[JsValue]) -> Result<JsValue, JsVal
 }
 
 /// Calls the method `name` of `target`.
-pub(super) fn call_method(
+pub(crate) fn call_method(
     target: &JsValue,
     name: &str,
     args: &[JsValue],
@@ -86,7 +142,7 @@ impl Runtime {
 
 /// Seeds `fastrand`'s thread-local generator once from the host's randomness (digest cnonces,
 /// multipart boundaries): on this target it would otherwise start from a fixed seed.
-pub(super) fn seed_fastrand() {
+pub(crate) fn seed_fastrand() {
     thread_local!(static SEEDED: Cell<bool> = const { Cell::new(false) });
     if SEEDED.with(|s| s.replace(true)) {
         return;

@@ -11,7 +11,7 @@ pub(crate) fn system_now() -> std::time::SystemTime {
 }
 
 pub(crate) fn sleep(d: Duration) -> super::Sleep {
-    #[cfg(feature = "native")]
+    #[cfg(hyper)]
     if tokio::runtime::Handle::try_current().is_ok() {
         return Box::pin(tokio::time::sleep(d));
     }
@@ -25,7 +25,7 @@ mod tests {
     /// A sleep of `Duration::MAX` (a user's "never") does not overflow the timer's clock.
     #[test]
     fn the_longest_sleep_does_not_panic() {
-        let mut sleep = crate::rt::sleep(Duration::MAX);
+        let mut sleep = crate::platform::sleep(Duration::MAX);
         futures::executor::block_on(async {
             assert!(futures::poll!(&mut sleep).is_pending());
         });

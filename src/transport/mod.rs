@@ -12,6 +12,8 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::timeout::Limits;
 
+#[cfg(any(hyper, wasi, web))]
+pub(crate) mod head;
 mod mock;
 pub use mock::MockTransport;
 mod tls_options;

@@ -53,7 +53,7 @@ use crate::platform::BoxFuture;
 use crate::request::Request;
 use crate::response::Response;
 use crate::transport::{
-    Capabilities, FetchCredentials, FollowRedirects, HostUrl, Transport, TransportConfig,
+    head, Capabilities, FetchCredentials, FollowRedirects, HostUrl, Transport, TransportConfig,
 };
 
 /// The fetch transport: each request is one call of the global `fetch`.
@@ -241,14 +241,9 @@ fn request_headers(headers: &HeaderMap, url: &Url, runtime: Runtime) -> Result<w
             continue;
         }
         if name == HOST {
-            if value.as_bytes() == authority(url).as_bytes() {
-                continue;
-            }
-            return Err(Error::new(ErrorKind::Unsupported)
-                .with_message(
-                    "fetch derives Host from the URL: a different Host header cannot be sent",
-                )
-                .with_url(url.clone()));
+            // fetch sets it from the URL.
+            head::check_derived_host(value, url, "fetch")?;
+            continue;
         }
         if runtime == Runtime::Browser && name == USER_AGENT && value == DEFAULT_USER_AGENT {
             // The client's default stays out of a browser's requests: it would make every
@@ -276,14 +271,6 @@ fn request_headers(headers: &HeaderMap, url: &Url, runtime: Runtime) -> Result<w
         })?;
     }
     Ok(out)
-}
-
-fn authority(url: &Url) -> String {
-    match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_owned(),
-        (None, _) => String::new(),
-    }
 }
 
 /// The client's default `User-Agent` (`ClientBuilder::new`), which browsers are not sent.

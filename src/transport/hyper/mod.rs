@@ -26,10 +26,10 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use http::header::{CONTENT_LENGTH, HOST, PROXY_AUTHORIZATION, TRANSFER_ENCODING};
-use http::{HeaderValue, Method, Version};
+use http::header::{CONTENT_LENGTH, HOST, PROXY_AUTHORIZATION};
+use http::{HeaderValue, Version};
 use hyper::body::Incoming;
-use url::{Position, Url};
+use url::Url;
 
 use self::body::ResponseBody;
 use self::connect::{Connected, Connector};
@@ -42,7 +42,7 @@ use crate::platform::BoxFuture;
 use crate::request::{Parts, Request};
 use crate::response::Response;
 use crate::timeout::Timeout;
-use crate::transport::{Transport, TransportConfig};
+use crate::transport::{head, Transport, TransportConfig};
 
 /// The native transport: hyper 1 over tokio, rustls for `https`.
 ///
@@ -391,18 +391,13 @@ fn build_request(
 ) -> Result<(http::Request<SendBody>, Tracker)> {
     let url = &parts.url;
     // HTTP/1.1 sends the origin form (`/path?query`), or the absolute form to a proxy; hyper's
-    // HTTP/2 needs scheme and authority. User info never goes in `:authority` or the absolute
-    // form (the client turns it into Basic auth; a transport used on its own drops it).
-    let with_scheme;
+    // HTTP/2 needs scheme and authority.
+    let absolute;
     let target = if version == Version::HTTP_2 || forward.is_some() {
-        with_scheme = format!(
-            "{}://{}",
-            url.scheme(),
-            &url[Position::BeforeHost..Position::AfterQuery]
-        );
-        with_scheme.as_str()
+        absolute = head::absolute_form(url);
+        absolute.as_str()
     } else {
-        &url[Position::BeforePath..Position::AfterQuery]
+        head::origin_form(url)
     };
     let uri: http::Uri = target.parse().map_err(|e| {
         Error::builder("the URL is not a valid request target")
@@ -426,16 +421,12 @@ fn build_request(
         // `:authority` carries the host on HTTP/2.
         headers.remove(HOST);
     } else if !headers.contains_key(HOST) {
-        headers.insert(HOST, host_header(url)?);
+        headers.insert(HOST, head::host_header(url)?);
+    }
+    if let Some(n) = head::content_length(&parts.method, &headers, &body) {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(n));
     }
     let len = body.content_length();
-    if let Some(n) = len {
-        let unset =
-            !headers.contains_key(CONTENT_LENGTH) && !headers.contains_key(TRANSFER_ENCODING);
-        if unset && (n > 0 || carries_body(&parts.method)) {
-            headers.insert(CONTENT_LENGTH, HeaderValue::from(n));
-        }
-    }
 
     let progress = Progress::new(len == Some(0));
     let mut request = http::Request::new(SendBody::new(body, progress.clone()));
@@ -444,23 +435,6 @@ fn build_request(
     *request.version_mut() = version;
     *request.headers_mut() = headers;
     Ok((request, progress))
-}
-
-/// `Host` for HTTP/1.1: the host, and the port when it is not the scheme's default.
-fn host_header(url: &Url) -> Result<HeaderValue> {
-    // The URL's own text already holds `host[:port]` (the port only when it is not the
-    // default): slice it rather than format it.
-    let value = &url[Position::BeforeHost..Position::AfterPort];
-    HeaderValue::from_str(value).map_err(|e| {
-        Error::builder("the URL's host is not a valid Host header")
-            .with_source(e)
-            .with_url(url.clone())
-    })
-}
-
-/// Methods that usually carry a body, so an empty one is announced as `Content-Length: 0`.
-fn carries_body(method: &Method) -> bool {
-    *method == Method::POST || *method == Method::PUT || *method == Method::PATCH
 }
 
 /// Where in an exchange a hyper error happened; decides the [`ErrorKind`] of I/O failures.

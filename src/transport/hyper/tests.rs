@@ -621,7 +621,11 @@ fn the_host_header_is_host_and_port_without_userinfo_or_default_port() {
         ("http://user@127.0.0.1/", "127.0.0.1"),
     ] {
         let url: url::Url = url.parse().unwrap();
-        assert_eq!(super::host_header(&url).unwrap(), want, "{url}");
+        assert_eq!(
+            crate::transport::head::host_header(&url).unwrap(),
+            want,
+            "{url}"
+        );
     }
 }
 

@@ -20,10 +20,11 @@ use futures_core::Stream;
 use futures_util::StreamExt;
 use url::Url;
 
-use super::error::{host_refused, map_error_code, map_stream_error, Phase};
 use crate::body::Body;
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
 use crate::platform::wasip2::WaitFor;
+use crate::transport::wasi::error::{host_refused, map_error_code, map_stream_error, Phase};
+use crate::transport::wasi::exchange::WriteError;
 
 /// The most bytes one `write` may carry: hosts accept at most 4096 per call (and never more
 /// than `check-write` allows).
@@ -48,18 +49,9 @@ impl Drop for BodyWriter {
     }
 }
 
-/// Why writing the request body stopped.
-pub(super) enum WriteError {
-    /// The host's stream failed: the exchange's own error (from the response future) says more.
-    Stream(Error),
-    /// The write timeout, the body's source failing, or `finish` refusing the body.
-    Other(Error),
-}
-
-impl WriteError {
-    fn stream(e: StreamError, url: &Url) -> WriteError {
-        WriteError::Stream(map_stream_error(e, Phase::Write, url))
-    }
+/// The host's stream failed: the exchange's own error (from the response future) says more.
+fn stopped(e: StreamError, url: &Url) -> WriteError {
+    WriteError::Stopped(map_stream_error(e, Phase::Write, url))
 }
 
 /// Writes `body` into `out` and finishes it, waiting at most `write_timeout` each time the host
@@ -107,9 +99,7 @@ async fn write_chunk(
     url: &Url,
 ) -> Result<(), WriteError> {
     while !rest.is_empty() {
-        let allowed = stream
-            .check_write()
-            .map_err(|e| WriteError::stream(e, url))?;
+        let allowed = stream.check_write().map_err(|e| stopped(e, url))?;
         if allowed == 0 {
             writable(stream, write_timeout, url).await?;
             continue;
@@ -118,9 +108,7 @@ async fn write_chunk(
             .len()
             .min(MAX_WRITE)
             .min(usize::try_from(allowed).unwrap_or(usize::MAX));
-        stream
-            .write(&rest[..n])
-            .map_err(|e| WriteError::stream(e, url))?;
+        stream.write(&rest[..n]).map_err(|e| stopped(e, url))?;
         rest = &rest[n..];
     }
     Ok(())
@@ -132,12 +120,12 @@ async fn flush(
     write_timeout: Option<Duration>,
     url: &Url,
 ) -> Result<(), WriteError> {
-    stream.flush().map_err(|e| WriteError::stream(e, url))?;
+    stream.flush().map_err(|e| stopped(e, url))?;
     loop {
         match stream.check_write() {
             Ok(0) => writable(stream, write_timeout, url).await?,
             Ok(_) => return Ok(()),
-            Err(e) => return Err(WriteError::stream(e, url)),
+            Err(e) => return Err(stopped(e, url)),
         }
     }
 }

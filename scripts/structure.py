@@ -2,6 +2,11 @@
 """The structure of a crate's src/, measured from its own text: import cycles, long files, cfgs.
 
 Usage: scripts/structure.py [SRC_DIR]        (default: src)
+       scripts/structure.py --check          fails (exit 1) when an import cycle passes through a
+                                             file outside the engine (client.rs, builder.rs,
+                                             send.rs, auth.rs), or when docs/architecture.md
+                                             does not name every file under src/ (unit-test
+                                             files aside) or names one that does not exist
 
 Reads every .rs file under SRC_DIR, maps it to its module path (src/a/b.rs and src/a/b/mod.rs
 are `a::b`), and draws an edge from a file to each file whose module it names through `crate::`,
@@ -13,12 +18,16 @@ are `a::b`), and draws an edge from a file to each file whose module it names th
 - the same between the top-level modules (src/x.rs and src/x/ taken as one), which is the
   layering docs/architecture.md describes;
 - files over 500 lines, and the `#[cfg(` count of every file that has one.
+
+Unit-test files (`tests.rs`) are counted but draw no edges: a test may import anything.
 """
 import os
 import re
 import sys
 
-src = sys.argv[1] if len(sys.argv) > 1 else "src"
+check = "--check" in sys.argv[1:]
+args = [a for a in sys.argv[1:] if a != "--check"]
+src = args[0] if args else "src"
 
 files = {}
 for dirpath, _, names in os.walk(src):
@@ -41,6 +50,19 @@ def resolve(path):
     return ()
 
 
+# Names the crate root re-exports (`pub use module::{A, B}`): `crate::A` is module's.
+root_names = {}
+root_file = files.get(())
+if root_file:
+    root_text = open(root_file, encoding="utf8").read()
+    for m in re.finditer(r"pub use ([a-z_][a-z0-9_:]*)::\{([^}]*)\}|pub use ([a-z_][a-z0-9_:]*)::(\w+);", root_text):
+        path, names = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        for n in re.split(r"[,\s]+", names):
+            if n and n[0].isupper() or n in ("block_on",):
+                root_names[n] = path.split("::")
+    for m in re.finditer(r"pub fn (\w+)", root_text):
+        pass
+
 comment = re.compile(r"^\s*//")
 path_re = re.compile(r"\b(crate|super|self)((?:::[A-Za-z_][A-Za-z0-9_]*)+|::\{)")
 use_group = re.compile(r"\buse\s+(crate|super|self)((?:::[A-Za-z_][A-Za-z0-9_]*)*)::\{([^;]*)\}", re.S)
@@ -50,6 +72,8 @@ lines = {}
 cfgs = {}
 for mod, path in files.items():
     text = open(path, encoding="utf8").read()
+    # A unit-test file (`tests.rs`) may import anything: its imports are not the layering.
+    is_test = mod[-1:] == ("tests",)
     lines[mod] = text.count("\n")
     code = "\n".join(l for l in text.splitlines() if not comment.match(l))
     cfgs[mod] = len(re.findall(r"#\[cfg\(", code)) + len(re.findall(r"#!\[cfg\(", code))
@@ -86,8 +110,10 @@ for mod, path in files.items():
             segs = segs[1:]
         targets.append(b + segs)
     for t in targets:
+        if t and t[0] in root_names:
+            t = root_names[t[0]] + t[1:]
         r = resolve(t)
-        if r != mod and r != ():
+        if r != mod and r != () and not is_test:
             edges[mod].add(r)
         elif r == () and t:
             pass
@@ -158,3 +184,30 @@ with_cfg = sorted(((cfgs[m], name(m)) for m in mods if cfgs[m]), reverse=True)
 print(f"#[cfg( in {len(with_cfg)} files, {sum(n for n, _ in with_cfg)} in all:")
 for n, p in with_cfg:
     print(f"  {n:4d} {p}")
+
+if check:
+    engine = {("client",), ("builder",), ("send",), ("auth",)}
+    problems = []
+    for c in file_cycles:
+        outside = [name(m) for m in c if m not in engine]
+        if outside:
+            problems.append("an import cycle passes through " + ", ".join(outside))
+    doc = open("docs/architecture.md", encoding="utf8").read()
+    named = set(re.findall(r"`((?:[a-z0-9_]+/)*[a-z0-9_]+\.rs)`", doc))
+    for m, p in sorted(files.items()):
+        rel = os.path.relpath(p, src)
+        if m[-1:] == ("tests",):
+            continue
+        if rel not in named:
+            problems.append(f"docs/architecture.md does not name src/{rel}")
+    basenames = {os.path.basename(p) for p in files.values()}
+    for rel in sorted(named):
+        # A path is under src/ (or the repository); a bare name (`mod.rs`) is some file's name.
+        exists = os.path.exists(os.path.join(src, rel)) or os.path.exists(rel)
+        if not exists and ("/" in rel or rel not in basenames):
+            problems.append(f"docs/architecture.md names {rel}, which does not exist")
+    if problems:
+        print("\n".join("FAILED: " + p for p in problems), file=sys.stderr)
+        sys.exit(1)
+    print("ok: no import cycle outside the engine; docs/architecture.md names every file of src/")
+    sys.exit(0)

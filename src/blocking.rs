@@ -81,15 +81,6 @@ impl From<crate::Client> for Client {
     }
 }
 
-macro_rules! verbs {
-    ($($name:ident => $method:ident),*) => {$(
-        #[doc = concat!("Starts a ", stringify!($method), " request.")]
-        pub fn $name<U: IntoUrl>(&self, url: U) -> RequestBuilder {
-            self.request(Method::$method, url)
-        }
-    )*};
-}
-
 impl Client {
     /// A client with every default.
     pub fn new() -> Client {
@@ -117,7 +108,40 @@ impl Client {
         }
     }
 
-    with_verbs!(verbs);
+    /// Starts a GET request.
+    pub fn get<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::GET, url)
+    }
+
+    /// Starts a POST request.
+    pub fn post<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::POST, url)
+    }
+
+    /// Starts a PUT request.
+    pub fn put<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::PUT, url)
+    }
+
+    /// Starts a PATCH request.
+    pub fn patch<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::PATCH, url)
+    }
+
+    /// Starts a DELETE request.
+    pub fn delete<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::DELETE, url)
+    }
+
+    /// Starts a HEAD request.
+    pub fn head<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::HEAD, url)
+    }
+
+    /// Starts a OPTIONS request.
+    pub fn options<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::OPTIONS, url)
+    }
 
     /// Sends a prepared request through every layer of the client.
     pub fn send(&self, request: Request) -> Result<Response> {
@@ -156,15 +180,40 @@ where
     Client::new().request(method, url)
 }
 
-macro_rules! one_off {
-    ($($name:ident => $method:ident),*) => {$(
-        #[doc = concat!("Starts a ", stringify!($method), " request on a new default client.")]
-        pub fn $name<U: IntoUrl>(url: U) -> RequestBuilder {
-            request(Method::$method, url)
-        }
-    )*};
+/// Starts a GET request on a new default client.
+pub fn get<U: IntoUrl>(url: U) -> RequestBuilder {
+    request(Method::GET, url)
 }
-with_verbs!(one_off);
+
+/// Starts a POST request on a new default client.
+pub fn post<U: IntoUrl>(url: U) -> RequestBuilder {
+    request(Method::POST, url)
+}
+
+/// Starts a PUT request on a new default client.
+pub fn put<U: IntoUrl>(url: U) -> RequestBuilder {
+    request(Method::PUT, url)
+}
+
+/// Starts a PATCH request on a new default client.
+pub fn patch<U: IntoUrl>(url: U) -> RequestBuilder {
+    request(Method::PATCH, url)
+}
+
+/// Starts a DELETE request on a new default client.
+pub fn delete<U: IntoUrl>(url: U) -> RequestBuilder {
+    request(Method::DELETE, url)
+}
+
+/// Starts a HEAD request on a new default client.
+pub fn head<U: IntoUrl>(url: U) -> RequestBuilder {
+    request(Method::HEAD, url)
+}
+
+/// Starts a OPTIONS request on a new default client.
+pub fn options<U: IntoUrl>(url: U) -> RequestBuilder {
+    request(Method::OPTIONS, url)
+}
 
 /// Forwards builder setters to the async builder they wrap.
 macro_rules! forward {

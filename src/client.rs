@@ -60,15 +60,6 @@ pub(crate) struct ClientInner {
     pub max_decoded_size: u64,
 }
 
-macro_rules! verbs {
-    ($($name:ident => $method:ident),*) => {$(
-        #[doc = concat!("Starts a ", stringify!($method), " request.")]
-        pub fn $name<U: IntoUrl>(&self, url: U) -> RequestBuilder {
-            self.request(Method::$method, url)
-        }
-    )*};
-}
-
 impl Client {
     /// A client with every default (see [`ClientBuilder`]).
     pub fn new() -> Client {
@@ -99,7 +90,40 @@ impl Client {
         }
     }
 
-    with_verbs!(verbs);
+    /// Starts a GET request.
+    pub fn get<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::GET, url)
+    }
+
+    /// Starts a POST request.
+    pub fn post<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::POST, url)
+    }
+
+    /// Starts a PUT request.
+    pub fn put<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::PUT, url)
+    }
+
+    /// Starts a PATCH request.
+    pub fn patch<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::PATCH, url)
+    }
+
+    /// Starts a DELETE request.
+    pub fn delete<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::DELETE, url)
+    }
+
+    /// Starts a HEAD request.
+    pub fn head<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::HEAD, url)
+    }
+
+    /// Starts a OPTIONS request.
+    pub fn options<U: IntoUrl>(&self, url: U) -> RequestBuilder {
+        self.request(Method::OPTIONS, url)
+    }
 
     /// Sends a request built elsewhere (usually by [`RequestBuilder::build`]) through every
     /// layer of this client (cookies, auth, redirects, retries, hooks, decoding), with the

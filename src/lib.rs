@@ -36,14 +36,6 @@
 #![cfg_attr(wasm, allow(clippy::arc_with_non_send_sync))]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
-/// The one list of HTTP verbs with a method of their own: `$m!(get => GET, ...)` generates
-/// them for the async client, the blocking twin and the one-off functions alike.
-macro_rules! with_verbs {
-    ($m:ident) => {
-        $m!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE, head => HEAD, options => OPTIONS);
-    };
-}
-
 mod auth;
 mod body;
 mod builder;
@@ -157,15 +149,51 @@ where
     Client::new().request(method, url)
 }
 
-macro_rules! one_off {
-    ($($name:ident => $method:ident),*) => {$(
-        #[doc = concat!("Starts a ", stringify!($method), " request on a new default [`Client`] (httpx `httpx.", stringify!($name), "`).")]
-        ///
-        /// `.await` (or `.send().await`) sends it.
-        pub fn $name<U: IntoUrl>(url: U) -> RequestBuilder {
-            request(Method::$method, url)
-        }
-    )*};
+/// Starts a GET request on a new default [`Client`] (httpx `httpx.get`).
+///
+/// `.await` (or `.send().await`) sends it.
+pub fn get<U: IntoUrl>(url: U) -> RequestBuilder {
+    request(Method::GET, url)
 }
 
-with_verbs!(one_off);
+/// Starts a POST request on a new default [`Client`] (httpx `httpx.post`).
+///
+/// `.await` (or `.send().await`) sends it.
+pub fn post<U: IntoUrl>(url: U) -> RequestBuilder {
+    request(Method::POST, url)
+}
+
+/// Starts a PUT request on a new default [`Client`] (httpx `httpx.put`).
+///
+/// `.await` (or `.send().await`) sends it.
+pub fn put<U: IntoUrl>(url: U) -> RequestBuilder {
+    request(Method::PUT, url)
+}
+
+/// Starts a PATCH request on a new default [`Client`] (httpx `httpx.patch`).
+///
+/// `.await` (or `.send().await`) sends it.
+pub fn patch<U: IntoUrl>(url: U) -> RequestBuilder {
+    request(Method::PATCH, url)
+}
+
+/// Starts a DELETE request on a new default [`Client`] (httpx `httpx.delete`).
+///
+/// `.await` (or `.send().await`) sends it.
+pub fn delete<U: IntoUrl>(url: U) -> RequestBuilder {
+    request(Method::DELETE, url)
+}
+
+/// Starts a HEAD request on a new default [`Client`] (httpx `httpx.head`).
+///
+/// `.await` (or `.send().await`) sends it.
+pub fn head<U: IntoUrl>(url: U) -> RequestBuilder {
+    request(Method::HEAD, url)
+}
+
+/// Starts a OPTIONS request on a new default [`Client`] (httpx `httpx.options`).
+///
+/// `.await` (or `.send().await`) sends it.
+pub fn options<U: IntoUrl>(url: U) -> RequestBuilder {
+    request(Method::OPTIONS, url)
+}

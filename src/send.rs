@@ -62,7 +62,7 @@ impl<'c> Policy<'c> {
             host_follows: host_follows.then_some(asked),
             max_redirects: options.max_redirects.unwrap_or(shared.max_redirects),
             retry: options.retry.clone().or_else(|| shared.retry.clone()),
-            total: request.timeout().total_timeout(),
+            total: request.timeout().get_total(),
         };
         if let Some(basic) = take_userinfo(request) {
             if matches!(request.options.auth, AuthChoice::Inherit) && auth.is_none() {
@@ -320,7 +320,7 @@ async fn send_single(policy: &Policy<'_>, mut request: Request) -> Result<Respon
             .map_err(|e| e.with_url(request.url().clone()))?;
     }
     let url = request.url().clone();
-    let read_timeout = request.timeout().read_timeout();
+    let read_timeout = request.timeout().get_read();
     let is_head = request.method() == http::Method::HEAD;
     let started = Instant::now();
     let mut response = client

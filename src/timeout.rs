@@ -73,24 +73,24 @@ impl Timeout {
         self
     }
 
-    /// The connect timeout, if any.
-    pub fn connect_timeout(&self) -> Option<Duration> {
+    /// The connect timeout set by [`connect`](Self::connect), if any.
+    pub fn get_connect(&self) -> Option<Duration> {
         self.connect
     }
-    /// The read timeout, if any.
-    pub fn read_timeout(&self) -> Option<Duration> {
+    /// The read timeout set by [`read`](Self::read), if any.
+    pub fn get_read(&self) -> Option<Duration> {
         self.read
     }
-    /// The write timeout, if any.
-    pub fn write_timeout(&self) -> Option<Duration> {
+    /// The write timeout set by [`write`](Self::write), if any.
+    pub fn get_write(&self) -> Option<Duration> {
         self.write
     }
-    /// The pool timeout, if any.
-    pub fn pool_timeout(&self) -> Option<Duration> {
+    /// The pool timeout set by [`pool`](Self::pool), if any.
+    pub fn get_pool(&self) -> Option<Duration> {
         self.pool
     }
-    /// The total deadline, if any.
-    pub fn total_timeout(&self) -> Option<Duration> {
+    /// The total deadline set by [`total`](Self::total), if any.
+    pub fn get_total(&self) -> Option<Duration> {
         self.total
     }
 }
@@ -138,16 +138,17 @@ impl Limits {
         self
     }
 
-    /// The connection limit, if any.
-    pub fn max_connections_limit(&self) -> Option<usize> {
+    /// The connection limit set by [`max_connections`](Self::max_connections), if any.
+    pub fn get_max_connections(&self) -> Option<usize> {
         self.max_connections
     }
-    /// The keep-alive limit, if any.
-    pub fn max_keepalive_limit(&self) -> Option<usize> {
+    /// The keep-alive limit set by
+    /// [`max_keepalive_connections`](Self::max_keepalive_connections), if any.
+    pub fn get_max_keepalive_connections(&self) -> Option<usize> {
         self.max_keepalive_connections
     }
-    /// The idle expiry, if any.
-    pub fn keepalive_expiry_duration(&self) -> Option<Duration> {
+    /// The idle expiry set by [`keepalive_expiry`](Self::keepalive_expiry), if any.
+    pub fn get_keepalive_expiry(&self) -> Option<Duration> {
         self.keepalive_expiry
     }
 }

@@ -128,7 +128,7 @@ pub(crate) fn resolve_url(input: UrlInput, base: Option<&Url>) -> Result<Url> {
 ///
 /// International hosts are mapped to ASCII (IDNA) by `url`, through the `idna_adapter` the
 /// final program's lock file picks: the Unicode tables by default, or none when the program
-/// pins `idna_adapter = "=1.0.0"` to save about 125 kB of wasm (see the README). In a browser or
+/// pins `idna_adapter = "=1.0.0"` to save about 125 kB of wasm (see docs/size.md). In a browser or
 /// Node, the host's own WHATWG URL parser does IDNA: a host `url` cannot map is handed to it,
 /// so international hosts keep working there without the tables.
 fn parse_absolute(s: &str) -> std::result::Result<Url, url::ParseError> {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Suite `lint`: format, clippy and docs on every target the crate builds for (native, WASI 0.2
 # and 0.3, the browser and the npm package's `js` feature), the packages beside it included; and
-# the vendored WASI WIT matches its pinned bindings.
+# the vendored WASI WIT matches its pinned bindings; the layering of docs/architecture.md holds.
 source "$(dirname "$0")/../lib.sh"
 
 step "toolchain: rustfmt, clippy, the wasm targets"
@@ -35,6 +35,9 @@ cargo clippy --locked --target wasm32-unknown-unknown --lib --no-default-feature
 cargo clippy --locked --target wasm32-unknown-unknown --test behaviour -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown --features js --lib -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown --no-default-features --features js --lib -- -D warnings
+
+step "structure: no import cycle outside the engine, and docs/architecture.md names every file of src/"
+python3 scripts/structure.py --check | tail -1
 
 step "WASI: the vendored WIT and the bindings are wasi 0.2.0 (wit/deps) and 0.3.0 (wit/p3/deps)"
 scripts/vendor-wit.sh --check

@@ -1,6 +1,6 @@
 //! Bodies: bytes or a stream, both ways; and the adapters the client puts around a response
 //! body, each in its own file: [`count`] (raw bytes for progress), [`idle`] (the read timeout
-//! between chunks), [`decode`] (`Content-Encoding`), [`limit`] (the decoded-size cap) and
+//! between chunks), [`decode`] (`Content-Encoding`), [`max_size`] (the decoded-size cap) and
 //! [`deadline`] (the total deadline).
 
 use std::fmt;
@@ -22,7 +22,7 @@ mod count;
 mod deadline;
 mod decode;
 mod idle;
-mod limit;
+mod max_size;
 
 pub(crate) use decode::{accept_encoding, decoders_for, Decoder};
 
@@ -267,11 +267,11 @@ pub(crate) fn adapt(body: Body, a: Adapters) -> Body {
     match (a.read_timeout, !ANY_CODEC || a.decoders.is_empty()) {
         (Some(t), true) => boxed(idle::Idle::new(raw, t)),
         (None, true) => boxed(raw),
-        (Some(t), false) => boxed(limit::Limit::new(
+        (Some(t), false) => boxed(max_size::MaxSize::new(
             decode::Decode::new(idle::Idle::new(raw, t), a.decoders),
             a.max_decoded,
         )),
-        (None, false) => boxed(limit::Limit::new(
+        (None, false) => boxed(max_size::MaxSize::new(
             decode::Decode::new(raw, a.decoders),
             a.max_decoded,
         )),

@@ -93,11 +93,11 @@ use std::sync::Arc;
 use crate::platform::MaybeSend;
 use crate::transport::Transport;
 
-mod limit;
+mod concurrency;
 #[cfg(feature = "tracing")]
 mod trace;
 
-pub use limit::{ConcurrencyLimit, ConcurrencyLimitLayer};
+pub use concurrency::{ConcurrencyLimit, ConcurrencyLimitLayer};
 #[cfg(feature = "tracing")]
 pub use trace::{Trace, TraceLayer};
 

@@ -58,7 +58,7 @@ impl std::fmt::Debug for MockTransport {
 
 impl Transport for MockTransport {
     fn send(&self, request: Request) -> BoxFuture<'static, Result<Response>> {
-        let read = request.timeout().read_timeout();
+        let read = request.timeout().get_read();
         let url = request.url().clone();
         let fut = (self.handler)(request);
         Box::pin(async move {

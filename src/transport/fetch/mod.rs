@@ -206,7 +206,7 @@ async fn send(
                 None => map_js_error(&e, Phase::Head, &cx),
             })
     };
-    let value = crate::platform::timeout(parts.timeout.read_timeout(), head, || {
+    let value = crate::platform::timeout(parts.timeout.get_read(), head, || {
         Error::timeout(TimeoutKind::Read)
             .with_message("no response head in time (fetch cannot tell connecting from waiting: this covers both)")
             .with_url(url.clone())

@@ -279,7 +279,7 @@ impl Shared {
         } else {
             self.connector.http2_prior_knowledge() && route.is_none_or(|r| !r.is_forwarding(false))
         };
-        let checkout = self.pool.checkout(key, h2, timeout.pool_timeout()).await;
+        let checkout = self.pool.checkout(key, h2, timeout.get_pool()).await;
         let (permit, _connecting) = match checkout {
             Ok(Checkout::H1(c)) => return Ok((Conn::H1(c), true)),
             Ok(Checkout::H2(s)) => return Ok((Conn::H2(s), true)),
@@ -295,7 +295,7 @@ impl Shared {
         let connected =
             Box::pin(
                 self.connector
-                    .connect(key, url, route, permit, timeout.connect_timeout()),
+                    .connect(key, url, route, permit, timeout.get_connect()),
             )
             .await?;
         Ok(match connected {
@@ -363,11 +363,7 @@ where
     F: Future<Output = std::result::Result<http::Response<Incoming>, E>>,
     E: SendFailure,
 {
-    let watchdog = upload::watchdog(
-        progress.clone(),
-        timeout.write_timeout(),
-        timeout.read_timeout(),
-    );
+    let watchdog = upload::watchdog(progress.clone(), timeout.get_write(), timeout.get_read());
     tokio::select! {
         biased;
         result = sent => result.map_err(|e| match e.split() {

@@ -234,7 +234,7 @@ impl Pool {
     /// An empty pool that enforces `limits`.
     pub(super) fn new(limits: Limits) -> Self {
         let permits = limits
-            .max_connections_limit()
+            .get_max_connections()
             .map(|n| Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS))));
         Pool {
             limits,
@@ -392,7 +392,7 @@ impl Pool {
 
     fn expired(&self, since: Instant, now: Instant) -> bool {
         self.limits
-            .keepalive_expiry_duration()
+            .get_keepalive_expiry()
             .is_some_and(|d| now.saturating_duration_since(since) >= d)
     }
 
@@ -405,7 +405,7 @@ impl Pool {
 
     /// Closes the oldest idle connections while more than `max_keepalive` are kept.
     fn enforce_keepalive_limit(&self, state: &mut State) {
-        let Some(max) = self.limits.max_keepalive_limit() else {
+        let Some(max) = self.limits.get_max_keepalive_connections() else {
             return;
         };
         while state.idle.len() + state.h2.values().filter(|c| c.is_idle()).count() > max {
@@ -417,7 +417,7 @@ impl Pool {
 
     /// Puts an HTTP/1.1 connection whose response was read to its end back for reuse.
     pub(super) fn release(&self, conn: H1Conn) {
-        if conn.sender.is_closed() || self.limits.max_keepalive_limit() == Some(0) {
+        if conn.sender.is_closed() || self.limits.get_max_keepalive_connections() == Some(0) {
             return; // dropped: closed
         }
         {

@@ -31,9 +31,9 @@ pub(super) struct HostTimeouts {
 impl HostTimeouts {
     /// How long the client itself waits for the head once the body is written.
     pub(super) fn head_backstop(&self, timeout: &Timeout) -> Option<Duration> {
-        let read = timeout.read_timeout()?;
+        let read = timeout.get_read()?;
         let connect = if self.connect {
-            timeout.connect_timeout().unwrap_or_default()
+            timeout.get_connect().unwrap_or_default()
         } else {
             Duration::ZERO
         };
@@ -54,10 +54,10 @@ pub(super) fn request_options(timeout: &Timeout) -> (RequestOptions, HostTimeout
     let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
     let options = RequestOptions::new();
     let mut host = HostTimeouts::default();
-    if let Some(d) = timeout.connect_timeout() {
+    if let Some(d) = timeout.get_connect() {
         host.connect = options.set_connect_timeout(Some(nanos(d))).is_ok();
     }
-    if let Some(d) = timeout.read_timeout() {
+    if let Some(d) = timeout.get_read() {
         host.first_byte = options.set_first_byte_timeout(Some(nanos(d))).is_ok();
         // The client enforces the read timeout between body chunks itself, and reports it
         // precisely; the host's (which wasmtime reports without an error-code) only backs it

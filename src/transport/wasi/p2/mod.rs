@@ -33,7 +33,7 @@ pub(super) async fn send(request: Request) -> Result<Response> {
 
     // The client's own wait for the head starts when the body is written.
     let head_limit = host.head_backstop(&timeout);
-    let writing = body::write_body(out_body, body, timeout.write_timeout(), &url);
+    let writing = body::write_body(out_body, body, timeout.get_write(), &url);
     let head = await_head(&future, &url);
     let response = write_while_awaiting_head(writing, head, |e, _| e, head_limit, &url).await?;
     // `future` (the parent of the response's pollables, now all gone) may be dropped now.

@@ -60,7 +60,7 @@ pub(super) async fn send(request: Request) -> Result<Response> {
             write_while_awaiting_head(written, sending, map, head_limit, &url).await?
         }
         Some((tx, trailers_tx)) => {
-            let writing = write_body(tx, trailers_tx, body, timeout.write_timeout(), &url);
+            let writing = write_body(tx, trailers_tx, body, timeout.get_write(), &url);
             write_while_awaiting_head(writing, sending, map, head_limit, &url).await?
         }
     };

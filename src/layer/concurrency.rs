@@ -130,7 +130,7 @@ impl<T: Transport> Transport for ConcurrencyLimit<T> {
         let semaphore = self.semaphore(Origin::of(request.url()));
         let inner = self.inner.clone();
         let url = request.url().clone();
-        let pool = request.timeout().pool_timeout();
+        let pool = request.timeout().get_pool();
         Box::pin(async move {
             let permit =
                 crate::platform::timeout(pool, async { Ok(semaphore.acquire_arc().await) }, || {

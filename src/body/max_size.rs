@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 pin_project_lite::pin_project! {
     /// Fails once more than `max` bytes have come through.
-    pub(crate) struct Limit<S> {
+    pub(crate) struct MaxSize<S> {
         #[pin]
         inner: S,
         max: u64,
@@ -19,9 +19,9 @@ pin_project_lite::pin_project! {
     }
 }
 
-impl<S> Limit<S> {
+impl<S> MaxSize<S> {
     pub(crate) fn new(inner: S, max: u64) -> Self {
-        Limit {
+        MaxSize {
             inner,
             max,
             seen: 0,
@@ -30,7 +30,7 @@ impl<S> Limit<S> {
     }
 }
 
-impl<S: Stream<Item = Result<Bytes>>> Stream for Limit<S> {
+impl<S: Stream<Item = Result<Bytes>>> Stream for MaxSize<S> {
     type Item = Result<Bytes>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {

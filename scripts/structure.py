@@ -23,6 +23,7 @@ Unit-test files (`tests.rs`) are counted but draw no edges: a test may import an
 """
 import os
 import re
+import subprocess
 import sys
 
 check = "--check" in sys.argv[1:]
@@ -200,7 +201,9 @@ if check:
             continue
         if rel not in named:
             problems.append(f"docs/architecture.md does not name src/{rel}")
-    basenames = {os.path.basename(p) for p in files.values()}
+    # Bare names (`mod.rs`, `args.rs`) may name a file anywhere in the repository.
+    tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True).stdout.split()
+    basenames = {os.path.basename(p) for p in list(files.values()) + tracked}
     for rel in sorted(named):
         # A path is under src/ (or the repository); a bare name (`mod.rs`) is some file's name.
         exists = os.path.exists(os.path.join(src, rel)) or os.path.exists(rel)

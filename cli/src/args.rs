@@ -11,10 +11,9 @@ use crate::format::Style;
 #[derive(Debug, Parser)]
 #[command(name = "anyfetch", version, about, max_term_width = 100)]
 #[command(override_usage = "anyfetch [OPTIONS] [METHOD] <URL>")]
-// As in the Node bin: an option given again replaces the earlier value.
+// As curl and HTTPie: an option given again replaces the earlier value.
 #[command(args_override_self = true)]
-// Every option's value is the next argument, even one that starts with `-`, as in the Node bin
-// and curl: `--timeout -1` is a bad timeout, `-H X-Skew -5` a header (`allow_hyphen_values`).
+// Every option's value is the next argument, even one that starts with `-`, as in curl: `--timeout -1` is a bad timeout, `-H X-Skew -5` a header (`allow_hyphen_values`).
 #[command(
     after_help = "Exit codes: 0 a response arrived; 1 the request failed; 2 a usage error; \
 3, 4, 5 with --check-status: a 3xx, 4xx or 5xx status.\n\
@@ -312,13 +311,9 @@ impl Args {
         if let Some(content) = &self.content {
             let bytes = match content.strip_prefix('@') {
                 // `@-`: standard input, as curl reads it.
-                Some("-") => {
-                    let mut bytes = Vec::new();
-                    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
-                        .map_err(|e| format!("cannot read --content from stdin: {e}"))?;
-                    bytes
-                }
-                Some(path) => std::fs::read(path)
+                Some("-") => crate::host::read_stdin()
+                    .map_err(|e| format!("cannot read --content from stdin: {e}"))?,
+                Some(path) => crate::host::read_file(std::path::Path::new(path))
                     .map_err(|e| format!("cannot read --content file {path}: {e}"))?,
                 None => content.clone().into_bytes(),
             };
@@ -331,7 +326,7 @@ impl Args {
 /// The usage line that comes before the message of a mistake in the command line's shape.
 pub const USAGE_LINE: &str = "usage: anyfetch [OPTIONS] [METHOD] URL";
 
-/// A whole number option (`--retry`, `--max-redirects`), with the Node bin's message.
+/// A whole number option (`--retry`, `--max-redirects`), with the message of cli/README.md.
 fn whole(name: &'static str) -> impl Fn(&str) -> Result<u32, String> + Clone + Send + Sync {
     move |text| {
         text.parse()
@@ -354,7 +349,7 @@ fn seconds(text: &str) -> Result<f64, String> {
     }
 }
 
-/// clap's error as the one line that the Node bin prints for the same mistake (`cli/README.md`
+/// clap's error as the one line cli/README.md gives for the mistake (`cli/README.md`
 /// lists them): whether [`USAGE_LINE`] comes first, and the message.
 pub fn clap_message(e: &clap::Error) -> (bool, String) {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
@@ -413,10 +408,7 @@ fn first_line(e: &clap::Error) -> String {
     line.strip_prefix("error: ").unwrap_or(line).to_owned()
 }
 
-/// `NO_COLOR` set and not empty: no colours anywhere (<https://no-color.org>).
-pub(crate) fn no_color() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-}
+pub(crate) use crate::host::no_color;
 
 /// A URL, with HTTPie's localhost shorthand (`:8000/x`, `:/x`) and `http://` when no scheme.
 pub fn parse_url(s: &str) -> Result<Url, String> {
@@ -513,7 +505,7 @@ mod tests {
             let e = plan(&[":1/x", "--retry", n]).unwrap_err();
             assert_eq!(e, format!("--retry needs a whole number, not {n:?}"));
         }
-        // The last of a repeated option wins, as in the Node bin.
+        // The last of a repeated option wins.
         assert_eq!(
             Args::try_parse_from(["anyfetch", ":1/x", "--retry", "1", "--retry", "2"])
                 .unwrap()

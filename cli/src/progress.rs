@@ -1,8 +1,9 @@
-//! The download's progress bar (indicatif) on stderr, when stderr is a terminal.
+//! The download's progress bar (indicatif) on stderr, when stderr is a terminal. In the npm
+//! package there is none: indicatif reads `std::time::Instant`, which that target lacks.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::term;
+use crate::host;
 
 /// A live bar: bytes so far, the total from `Content-Length` when known, the rate, the time
 /// left. `None` inside when stderr is not a terminal (then stderr says so once).
@@ -11,8 +12,12 @@ pub struct Progress(Option<ProgressBar>);
 impl Progress {
     /// A bar for a body of `total` bytes on the wire, if known.
     pub fn new(total: Option<u64>) -> Progress {
-        if !term::stderr_is_terminal() {
-            eprintln!("anyfetch: no progress bar: {}", term::NO_TERMINAL);
+        if !host::stderr_is_terminal() {
+            host::say(&format!("anyfetch: no progress bar: {}", host::NO_TERMINAL));
+            return Progress(None);
+        }
+        if cfg!(all(target_arch = "wasm32", target_os = "unknown")) {
+            host::say("anyfetch: no progress bar: this JavaScript runtime gives the command no clock for one");
             return Progress(None);
         }
         let (template, bar) = match total {
@@ -43,7 +48,7 @@ impl Progress {
     pub fn finish(&self) {
         if let Some(bar) = &self.0 {
             bar.finish();
-            eprintln!(); // indicatif leaves the cursor after the finished bar
+            host::say(""); // indicatif leaves the cursor after the finished bar
         }
     }
 }

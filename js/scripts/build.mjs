@@ -1,5 +1,7 @@
 // npm run build: compiles the crate's `js` feature to wasm and generates js/pkg with
-// wasm-bindgen (the CLI at exactly the version in the lock files, as wasm-bindgen requires).
+// wasm-bindgen (the CLI at exactly the version in the lock files, as wasm-bindgen requires);
+// then the command-line client (cli/, linked by js/cli) into js/pkg/cli, which only the
+// package's bin loads.
 //
 //   cargo build --manifest-path js/crate/Cargo.toml --target wasm32-unknown-unknown \
 //     --profile release-small
@@ -29,11 +31,13 @@ const lockedIn = (file) => {
   return v;
 };
 const locked = lockedIn("Cargo.lock");
-if (lockedIn("js/crate/Cargo.lock") !== locked) {
-  throw new Error(
-    `js/crate/Cargo.lock has wasm-bindgen ${lockedIn("js/crate/Cargo.lock")}, Cargo.lock ${locked}: ` +
-      `cargo update --manifest-path js/crate/Cargo.toml -p wasm-bindgen --precise ${locked}`,
-  );
+for (const crate of ["js/crate", "js/cli"]) {
+  if (lockedIn(`${crate}/Cargo.lock`) !== locked) {
+    throw new Error(
+      `${crate}/Cargo.lock has wasm-bindgen ${lockedIn(`${crate}/Cargo.lock`)}, Cargo.lock ${locked}: ` +
+        `cargo update --manifest-path ${crate}/Cargo.toml -p wasm-bindgen --precise ${locked}`,
+    );
+  }
 }
 let cli = "";
 try {
@@ -73,8 +77,28 @@ run("wasm-bindgen", ["--target", "web", "--remove-name-section", "--remove-produ
 const out = join(pkg, "anyfetch_bg.wasm");
 const before = statSync(out).size;
 const wasmOpt = join(root, "js", "node_modules", ".bin", "wasm-opt");
-run(wasmOpt, [
-  "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
-  "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", out, "-o", out,
-]);
+const optimize = (file) =>
+  run(wasmOpt, [
+    "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+    "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", file, "-o", file,
+  ]);
+optimize(out);
 console.log(`js/pkg/anyfetch_bg.wasm: ${statSync(out).size} bytes (${before} before wasm-opt)`);
+
+// The command-line client: the same Rust program as the native binary and the WASI command,
+// built as the library is but with the standard library as it comes (a command may panic-trap
+// with a message; its size matters less: only `npx anyfetch` loads it).
+const cliTarget = join(targetDir, "npm-cli");
+execFileSync("cargo", [
+  "build", "--locked", "--target-dir", cliTarget, "--manifest-path", join(root, "js", "cli", "Cargo.toml"),
+  "--target", "wasm32-unknown-unknown", "--profile", "release-small",
+], { cwd: root, stdio: "inherit" });
+const cliPkg = join(pkg, "cli");
+run("wasm-bindgen", [
+  "--target", "web", "--remove-name-section", "--remove-producers-section", "--out-dir", cliPkg,
+  "--out-name", "anyfetch_cli", join(cliTarget, "wasm32-unknown-unknown", "release-small", "anyfetch_npm_cli.wasm"),
+]);
+const cliOut = join(cliPkg, "anyfetch_cli_bg.wasm");
+const cliBefore = statSync(cliOut).size;
+optimize(cliOut);
+console.log(`js/pkg/cli/anyfetch_cli_bg.wasm: ${statSync(cliOut).size} bytes (${cliBefore} before wasm-opt)`);

@@ -13,7 +13,7 @@ const js = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const app = join(js, "test", "installed");
 const npm = (args, cwd) => execFileSync("npm", [...args, "--no-audit", "--no-fund"], { cwd, encoding: "utf8" });
 
-for (const f of ["pkg/anyfetch.js", "pkg/anyfetch_bg.wasm"]) {
+for (const f of ["pkg/anyfetch.js", "pkg/anyfetch_bg.wasm", "pkg/cli/anyfetch_cli.js", "pkg/cli/anyfetch_cli_bg.wasm"]) {
   if (!existsSync(join(js, f))) throw new Error(`js/${f} is missing: npm run build first`);
 }
 rmSync(app, { recursive: true, force: true });
@@ -27,7 +27,7 @@ const manifest = JSON.parse(readFileSync(join(js, "package.json"), "utf8"));
 const entries = Object.values(manifest.exports["."]).map((p) => p.replace(/^\.\//, ""));
 if (!manifest.bin?.anyfetch) throw new Error('js/package.json has no "bin": { "anyfetch": ... }: `npx anyfetch` would not work');
 const bins = Object.values(manifest.bin);
-for (const f of [...new Set(entries), ...bins, "bin/format.mjs", "pkg/anyfetch.js", "pkg/anyfetch_bg.wasm", "src/api.js", "src/errors.js"]) {
+for (const f of [...new Set(entries), ...bins, "pkg/anyfetch.js", "pkg/anyfetch_bg.wasm", "pkg/cli/anyfetch_cli.js", "pkg/cli/anyfetch_cli_bg.wasm", "src/api.js", "src/errors.js"]) {
   if (!files.includes(f)) throw new Error(`${f} is not in the tarball: see "files" in js/package.json`);
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Suite `cli`: the command-line client (cli/, binary `anyfetch`) on every host it runs on:
-# natively, as a WASI command component in wasmtime, and as the npm package's bin under npx in
-# Node, in Bun and in Deno. Each host prints the native bytes for the same requests and the same
+# Suite `cli`: the command-line client (cli/, binary `anyfetch`), one program on every host it
+# runs on: natively, as a WASI command component in wasmtime, and compiled into the npm package
+# (js/cli, run by its bin) under npx in Node, in Bun and in Deno. Each host prints the native bytes for the same requests and the same
 # message for the same command-line mistakes; only the headers that change from one request to
 # the next (date, x-connection-id) are left out. Then a 30 MB download as a WASI command: the
 # exact bytes, and a live progress bar when the host gives it a terminal.
@@ -124,7 +124,7 @@ expect "$work/dl/narrow.log" -a $'\x1b\\[2A'
 rm -f "$work/dl/"*.bin
 echo "ok: the same bytes as natively; the host gave a terminal, and the bar was redrawn as bytes came, coloured unless NO_COLOR, as wide as COLUMNS"
 
-step "the npm package's bin under npx in Node, in Bun and in Deno prints what the native CLI printed, and its messages for mistakes"
+step "the same program in the npm package, under npx in Node, in Bun and in Deno, prints what the native CLI printed, and its messages for mistakes"
 need_npm_package
 cli_npx=(bash -c 'cd js/test/installed && exec npx --no-install anyfetch "$@"' npx)
 cli_bun=(bash -c 'cd js/test/installed && exec ../../node_modules/.bin/bun node_modules/.bin/anyfetch "$@"' bun)

@@ -10,7 +10,7 @@ need_target wasm32-wasip2 wasm32-unknown-unknown
 
 step "format (the workspace and the packages of their own)"
 cargo fmt --all -- --check
-for m in examples/wasi-fetch examples/wasi-proxy examples/wasip3-fetch examples/wasip3-service tests/wasip3 tests/idna-ascii; do
+for m in examples/wasi-fetch examples/wasi-proxy examples/wasip3-fetch examples/wasip3-service tests/wasip3 tests/idna-ascii js/crate js/cli; do
   cargo fmt --manifest-path "$m/Cargo.toml" -- --check
 done
 
@@ -29,12 +29,13 @@ for m in examples/wasi-fetch examples/wasi-proxy examples/wasip3-fetch examples/
   CARGO_TARGET_DIR="$target_dir" cargo clippy --locked --manifest-path "$m/Cargo.toml" --target wasm32-wasip2 -- -D warnings
 done
 
-step "clippy: browser and Node (the fetch backend, the behaviour suite, the npm package's js feature)"
+step "clippy: browser and Node (the fetch backend, the behaviour suite, the npm package's js feature and its command)"
 cargo clippy --locked --target wasm32-unknown-unknown --lib -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown --test behaviour -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown --features js --lib -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown --no-default-features --features js --lib -- -D warnings
+cargo clippy --locked -p anyfetch-cli --lib --target wasm32-unknown-unknown -- -D warnings
 
 step "structure: no import cycle outside the engine, and docs/architecture.md names every file of src/"
 python3 scripts/structure.py --check | tail -1

@@ -48,14 +48,14 @@ export type Auth =
 export type Retry =
   | number
   | {
-      /** The most retries (so `total + 1` attempts). */
-      total: number;
+      /** The most retries (so `limit + 1` attempts). */
+      limit: number;
       /** Seconds of the first wait, doubled for each retry after (with jitter). Default 0.5. */
       backoffFactor?: number;
       /** The longest wait in seconds; a `Retry-After` asking for longer ends the retries. Default 30. */
-      backoffMax?: number;
+      backoffLimit?: number;
       /** Statuses retried. Default [429, 502, 503, 504]. */
-      statusForcelist?: number[];
+      statusCodes?: number[];
       /** Methods retried on those statuses. Default the idempotent ones (GET, HEAD, PUT, DELETE, OPTIONS, TRACE). A failed connection is retried whatever the method. */
       methods?: string[];
       /** Statuses whose `Retry-After` header sets the wait; on the others the backoff applies. Default every status retried. */

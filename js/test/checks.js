@@ -318,7 +318,7 @@ export const checks = {
 
   async "retry on a status in the forcelist"(af, base) {
     const key = `js-${Math.random().toString(36).slice(2)}`;
-    const client = new af.Client({ retry: { total: 3, backoffFactor: 0.05, statusForcelist: [503] } });
+    const client = new af.Client({ retry: { limit: 3, backoffFactor: 0.05, statusCodes: [503] } });
     const r = await client.get(`${base}/retry/${key}`, { params: { fail: 2, status: 503 } });
     eq(r.status, 200, "succeeded after retries");
   },
@@ -368,7 +368,7 @@ export const checks = {
     const seen = [];
     const client = new af.Client({
       baseUrl: base,
-      retry: { total: 2, backoffFactor: 0, statusForcelist: [503] },
+      retry: { limit: 2, backoffFactor: 0, statusCodes: [503] },
       hooks: {
         beforeRequest: [
           async (request) => {
@@ -490,20 +490,20 @@ export const checks = {
     eq((await (await parent.get("/headers")).json()).headers["X-B"], "parent", "the parent is unchanged");
   },
 
-  async "retry: methods, backoffMax and afterStatusCodes"(af, base) {
+  async "retry: methods, backoffLimit and afterStatusCodes"(af, base) {
     const attempts = async (key) => (await (await af.get(`${base}/retry-count/${key}`)).json()).attempts;
     const k1 = `m-${Math.random().toString(36).slice(2)}`;
-    const post = new af.Client({ retry: { total: 2, backoffFactor: 0, methods: ["POST"], statusForcelist: [503] } });
+    const post = new af.Client({ retry: { limit: 2, backoffFactor: 0, methods: ["POST"], statusCodes: [503] } });
     eq((await post.post(`${base}/retry/${k1}`, { params: { fail: 5 } })).status, 503, "gave up");
     eq(await attempts(k1), 3, "POST retried when methods names it");
 
     const k2 = `b-${Math.random().toString(36).slice(2)}`;
-    const capped = new af.Client({ retry: { total: 2, backoffMax: 1, statusForcelist: [503] } });
+    const capped = new af.Client({ retry: { limit: 2, backoffLimit: 1, statusCodes: [503] } });
     eq((await capped.get(`${base}/retry/${k2}`, { params: { fail: 5, retry_after: 3 } })).status, 503, "503");
-    eq(await attempts(k2), 1, "a Retry-After over backoffMax ends the retries");
+    eq(await attempts(k2), 1, "a Retry-After over backoffLimit ends the retries");
 
     const k3 = `a-${Math.random().toString(36).slice(2)}`;
-    const ignoring = new af.Client({ retry: { total: 2, backoffFactor: 0, afterStatusCodes: [429], statusForcelist: [503] } });
+    const ignoring = new af.Client({ retry: { limit: 2, backoffFactor: 0, afterStatusCodes: [429], statusCodes: [503] } });
     const t0 = Date.now();
     eq((await ignoring.get(`${base}/retry/${k3}`, { params: { fail: 1, retry_after: 100 } })).status, 200, "retried");
     eq(await attempts(k3), 2, "Retry-After of a status not in afterStatusCodes is ignored");

@@ -35,7 +35,7 @@ const CLIENT_KEYS = ["baseUrl", "headers", "params", "timeout", "followRedirects
 const REQUEST_KEYS = ["params", "headers", "json", "form", "content", "files", "timeout", "auth", "followRedirects", "credentials", "signal", "onDownloadProgress", "onUploadProgress", "throwHttpErrors"];
 const SUB_KEYS = {
   timeout: ["connect", "read", "write", "pool", "total"],
-  retry: ["total", "backoffFactor", "backoffMax", "statusForcelist", "methods", "afterStatusCodes", "respectRetryAfter"],
+  retry: ["limit", "backoffFactor", "backoffLimit", "statusCodes", "methods", "afterStatusCodes", "respectRetryAfter"],
   auth: ["basic", "bearer", "digest"],
   hooks: ["beforeRequest", "beforeRetry", "afterResponse", "beforeError"],
 };
@@ -49,7 +49,7 @@ const VALID = {
   followRedirects: () => [true, false],
   maxRedirects: () => [0, 1, 5],
   auth: () => [{ basic: ["u", "p"] }, { bearer: "token" }, { digest: ["u", "p"] }],
-  retry: () => [0, 1, { total: 1, backoffFactor: 0.01, statusForcelist: [503] }],
+  retry: () => [0, 1, { total: 1, backoffFactor: 0.01, statusCodes: [503] }],
   hooks: () => [{ beforeRequest: [() => {}] }, { afterResponse: [() => undefined] }, { beforeError: [(e) => e] }, {}],
   fetch: () => [(input, init) => fetch(input, init)],
   throwHttpErrors: () => [true, false],

@@ -23,7 +23,7 @@ async function main(base: string): Promise<void> {
     followRedirects: true,
     maxRedirects: 5,
     auth: { basic: ["user", "passwd"] },
-    retry: { total: 3, backoffFactor: 0.5, statusForcelist: [429, 503] },
+    retry: { limit: 3, backoffFactor: 0.5, statusCodes: [429, 503] },
   });
   await client.post("/post", { json: { name: "ada" } });
   await client.post("/post", { form: { key: "value" } });
@@ -51,7 +51,7 @@ async function main(base: string): Promise<void> {
   const strict = client.extend({
     throwHttpErrors: true,
     fetch: (input, init) => fetch(input, init),
-    retry: { total: 2, methods: ["GET", "POST"], backoffMax: 10, afterStatusCodes: [429, 503] },
+    retry: { limit: 2, methods: ["GET", "POST"], backoffLimit: 10, afterStatusCodes: [429, 503] },
     hooks: {
       beforeRequest: [async (req) => req.headers.set("x-id", `${req.method} ${req.url}`)],
       beforeRetry: [({ request, retryCount }) => request.headers.set("x-retry", String(retryCount))],

@@ -349,8 +349,8 @@ fn timeout(v: &JsValue) -> Result<Timeout> {
     Ok(t)
 }
 
-/// `retry`: a number of retries, or `{ total, backoffFactor, backoffMax, statusForcelist,
-/// methods, afterStatusCodes }`.
+/// `retry`: a number of retries, or `{ limit, backoffFactor, backoffLimit, statusCodes,
+/// methods, afterStatusCodes }` (ky's names; `backoffFactor`, which ky lacks, is the Rust one).
 fn retry(v: &JsValue) -> Result<Retry> {
     if v.as_f64().is_some() {
         return Ok(Retry::new(count(v, "retry")?));
@@ -359,18 +359,18 @@ fn retry(v: &JsValue) -> Result<Retry> {
         v,
         "retry",
         &[
-            "total",
+            "limit",
             "backoffFactor",
-            "backoffMax",
-            "statusForcelist",
+            "backoffLimit",
+            "statusCodes",
             "methods",
             "afterStatusCodes",
         ],
     )?;
-    let total = o
-        .get("total")
-        .ok_or_else(|| Error::builder("option `retry` needs `total`, the most retries"))?;
-    let mut r = Retry::new(count(&total, "retry.total")?);
+    let limit = o
+        .get("limit")
+        .ok_or_else(|| Error::builder("option `retry` needs `limit`, the most retries"))?;
+    let mut r = Retry::new(count(&limit, "retry.limit")?);
     if let Some(f) = o.get("backoffFactor") {
         match f.as_f64() {
             Some(f) if f.is_finite() && f >= 0.0 => r = r.backoff_factor(f),
@@ -381,18 +381,18 @@ fn retry(v: &JsValue) -> Result<Retry> {
             }
         }
     }
-    if let Some(max) = o.get("backoffMax") {
-        match seconds(&max, "retry.backoffMax") {
+    if let Some(max) = o.get("backoffLimit") {
+        match seconds(&max, "retry.backoffLimit") {
             Ok(Some(max)) => r = r.backoff_max(max),
             _ => {
                 return Err(Error::builder(
-                    "option `retry.backoffMax` must be a non-negative number of seconds",
+                    "option `retry.backoffLimit` must be a non-negative number of seconds",
                 ))
             }
         }
     }
-    if let Some(list) = o.get("statusForcelist") {
-        r = r.status_forcelist(statuses(&list, "retry.statusForcelist")?);
+    if let Some(list) = o.get("statusCodes") {
+        r = r.status_forcelist(statuses(&list, "retry.statusCodes")?);
     }
     if let Some(list) = o.get("afterStatusCodes") {
         r = r.retry_after_statuses(statuses(&list, "retry.afterStatusCodes")?);

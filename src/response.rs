@@ -310,7 +310,7 @@ impl Response {
     /// The body as [Server-Sent Events], parsed as they arrive (the `text/event-stream`
     /// format of the WHATWG HTML standard, as a browser's `EventSource` reads it). Takes the
     /// body. Reconnecting is left to the caller: see [`Event::id`](crate::Event::id) and
-    /// [`Event::retry`](crate::Event::retry), and the README's example.
+    /// [`Event::retry`](crate::Event::retry), and the example of docs/guide.md.
     ///
     /// ```no_run
     /// # async fn run() -> anyfetch::Result<()> {

@@ -3,7 +3,7 @@
 //! standard ([`parse`]).
 //!
 //! Only the parsing: reconnecting (with `Last-Event-ID`, after the `retry` wait) is left to the
-//! caller, who knows whether and when to reconnect; the crate's README shows how.
+//! caller, who knows whether and when to reconnect; docs/guide.md shows how.
 
 use std::collections::VecDeque;
 use std::pin::Pin;

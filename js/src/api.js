@@ -201,16 +201,6 @@ function unreadable(path, e) {
   return new HTTPError(`\`${path}\` cannot be read (${why})`, { cause: e instanceof Error ? e : undefined });
 }
 
-/** The hooks of kind `k` as functions (the Rust parser refuses any other list with an error). */
-function hookList(hooks, k) {
-  try {
-    const list = hooks?.[k];
-    return Array.isArray(list) && list.every((f) => typeof f === "function") ? list : [];
-  } catch {
-    return [];
-  }
-}
-
 /** Options as `[key, value]` pairs (a plain object, Map, Headers, URLSearchParams or pairs). */
 function pairsOf(v) {
   if (v == null) return [];
@@ -250,26 +240,15 @@ function mergeOptions(base, over) {
 }
 
 /**
- * Sends with `start()` (a Rust promise), then runs what JavaScript runs: the `afterResponse`
- * hooks, `throwHttpErrors`, and on an anyfetch error the `beforeError` hooks.
+ * The classes the Rust side (src/js/hooks.rs, where every hook runs) gives the caller and the
+ * `afterResponse` and `beforeError` hooks.
  */
-async function exchange(start, hooks, throwHttpErrors, request, options) {
-  try {
-    let response = new Response(await call(start()));
-    for (const hook of hookList(hooks, "afterResponse")) {
-      const replaced = await hook(request, options, response);
-      if (replaced instanceof Response) response = replaced;
-    }
-    if (throwHttpErrors && response.isError) response.raiseForStatus();
-    return response;
-  } catch (e) {
-    let error = e;
-    if (error instanceof HTTPError) {
-      for (const hook of hookList(hooks, "beforeError")) error = (await hook(error)) ?? error;
-    }
-    throw error;
-  }
-}
+const CLASSES = {
+  response: (raw) => new Response(raw),
+  error: (e) => toError(e),
+  isResponse: (v) => v instanceof Response,
+  isHTTPError: (v) => v instanceof HTTPError,
+};
 
 /** An HTTP client: a base URL, default headers, auth, timeouts, redirects and retries for every request. */
 export class Client {
@@ -290,14 +269,7 @@ export class Client {
 
   /** Sends a request with any method. */
   request(method, url, options = {}) {
-    const o = this.#options;
-    return refused(options) ?? exchange(
-      () => this.#raw.request(String(method), String(url), options),
-      o.hooks,
-      options?.throwHttpErrors ?? o.throwHttpErrors ?? false,
-      { method: String(method), url: String(url) },
-      options,
-    );
+    return refused(options) ?? this.#raw.request(String(method), String(url), options, CLASSES);
   }
   get(url, options) {
     return this.request("GET", url, options);
@@ -324,13 +296,7 @@ export class Client {
 
 /** A one-off request with any method (no shared state between one-offs). */
 export function request(method, url, options = {}) {
-  return refused(options) ?? exchange(
-    () => rawRequest(String(method), String(url), options),
-    options?.hooks,
-    options?.throwHttpErrors ?? false,
-    { method: String(method), url: String(url) },
-    options,
-  );
+  return refused(options) ?? rawRequest(String(method), String(url), options, CLASSES);
 }
 export const get = (url, options) => request("GET", url, options);
 export const post = (url, options) => request("POST", url, options);

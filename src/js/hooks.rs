@@ -1,13 +1,18 @@
-//! The `beforeRequest` and `beforeRetry` hooks, as a [`Layer`] over the fetch transport.
+//! Every JavaScript hook (ky's four) runs here, and nowhere else:
 //!
-//! A layer, not the client's `on_request` hooks: a JavaScript hook may return a promise and
-//! change the request after awaiting, and only a transport owns the request across an await.
-//! The layer sits below the client's policies, so a hook sees each hop as it is sent (absolute
-//! URL, default headers, cookies and auth applied), redirects and retries included.
+//! - `beforeRetry` and `beforeRequest` per hop, as a [`Layer`] over the fetch transport. A
+//!   layer, not the client's `on_request` hooks: a JavaScript hook may return a promise and
+//!   change the request after awaiting, and only a transport owns the request across an await.
+//!   The layer sits below the client's policies, so a hook sees each hop as it is sent (absolute
+//!   URL, default headers, cookies and auth applied), redirects and retries included. A hook
+//!   gets a view `{ method, url, headers }` (`headers` a `Headers`); the headers it leaves
+//!   there are the ones sent.
+//! - `afterResponse`, then `throwHttpErrors`, and on an error `beforeError`, once per call, in
+//!   [`finish`]: these see the package's own classes (`Response`, `HTTPError`), which
+//!   `js/src/api.js` hands over with each call ([`Classes`]).
 //!
-//! A hook gets a view `{ method, url, headers }` (`headers` a `Headers`); the headers it leaves
-//! there are the ones sent. What a hook throws (or rejects with) reaches the caller unchanged:
-//! it is parked here and [`take_thrown`] hands it to [`super::error::to_js`].
+//! What a hook throws (or rejects with) reaches the caller unchanged: a per-hop hook's is
+//! parked here and [`take_thrown`] hands it to [`super::error::to_js`].
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -26,17 +31,85 @@ use crate::request::Request;
 use crate::response::Response;
 use crate::transport::{Capabilities, Transport};
 
-/// The JavaScript hooks that run per hop.
+/// The `hooks` option: each kind's functions, in order.
 #[derive(Debug, Default)]
 pub(super) struct Hooks {
     pub(super) before_request: Vec<Function>,
     pub(super) before_retry: Vec<Function>,
+    pub(super) after_response: Vec<Function>,
+    pub(super) before_error: Vec<Function>,
 }
 
 impl Hooks {
-    pub(super) fn is_empty(&self) -> bool {
-        self.before_request.is_empty() && self.before_retry.is_empty()
+    /// Whether any hook runs per hop (then the client gets the [`JsHooksLayer`]).
+    pub(super) fn any_per_hop(&self) -> bool {
+        !self.before_request.is_empty() || !self.before_retry.is_empty()
     }
+}
+
+/// The package's classes, handed over by `js/src/api.js` with each call: an object with
+/// `response(raw)` (a `RawResponse` as a `Response`), `error(e)` (an error as the caller gets
+/// it: anyfetch's as an `HTTPError` subclass, anything else unchanged), `isResponse(v)` and
+/// `isHTTPError(v)`.
+pub(super) struct Classes(pub(super) JsValue);
+
+impl Classes {
+    fn call(&self, name: &str, arg: &JsValue) -> std::result::Result<JsValue, JsValue> {
+        let f: Function = Reflect::get(&self.0, &name.into())?.dyn_into()?;
+        f.call1(&self.0, arg)
+    }
+
+    fn is(&self, name: &str, arg: &JsValue) -> bool {
+        self.call(name, arg).is_ok_and(|v| v.is_truthy())
+    }
+}
+
+/// Awaits `value` if it is a promise (or any value: `Promise.resolve`).
+async fn settle(value: JsValue) -> std::result::Result<JsValue, JsValue> {
+    JsFuture::from(Promise::resolve(&value)).await
+}
+
+/// The end of a call: the `afterResponse` hooks (`hook(request, options, response)`; one that
+/// returns a `Response` replaces it), then `throwHttpErrors` (`response.raiseForStatus()` on a
+/// 4xx or 5xx), and on any error the `beforeError` hooks (for an `HTTPError`: `hook(error)`;
+/// what one returns replaces it). Resolves to the `Response`, or rejects with the error.
+pub(super) async fn finish(
+    sent: std::result::Result<JsValue, JsValue>,
+    hooks: &Hooks,
+    throw_http_errors: bool,
+    request: &JsValue,
+    options: &JsValue,
+    classes: &Classes,
+) -> std::result::Result<JsValue, JsValue> {
+    let outcome = async {
+        let mut response = classes.call("response", &sent?)?;
+        for hook in &hooks.after_response {
+            let out = settle(hook.call3(&JsValue::UNDEFINED, request, options, &response)?).await?;
+            if classes.is("isResponse", &out) {
+                response = out;
+            }
+        }
+        if throw_http_errors && Reflect::get(&response, &"isError".into())?.is_truthy() {
+            let raise: Function = Reflect::get(&response, &"raiseForStatus".into())?.dyn_into()?;
+            raise.call0(&response)?;
+        }
+        Ok(response)
+    }
+    .await;
+    let thrown = match outcome {
+        Ok(response) => return Ok(response),
+        Err(thrown) => thrown,
+    };
+    let mut error = classes.call("error", &thrown)?;
+    if classes.is("isHTTPError", &error) {
+        for hook in &hooks.before_error {
+            let out = settle(hook.call1(&JsValue::UNDEFINED, &error)?).await?;
+            if !out.is_undefined() && !out.is_null() {
+                error = out;
+            }
+        }
+    }
+    Err(error)
 }
 
 /// Put on each request by the JavaScript `send`: the last retry its `beforeRetry` hooks ran

@@ -4,6 +4,7 @@
 //! wrong type is an `is_builder` error naming the option, never silently ignored. `undefined`
 //! means "not given"; `null` is only meaningful for timeouts (no limit).
 
+use std::rc::Rc;
 use std::time::Duration;
 
 use js_sys::{Array, Function, Object, Reflect};
@@ -65,21 +66,36 @@ pub(super) struct Extras {
     pub(super) signal: Option<Signal>,
     pub(super) on_download_progress: Option<Function>,
     pub(super) on_upload_progress: Option<Function>,
+    /// The request's `throwHttpErrors`, if it gives one (else the client's).
+    pub(super) throw_http_errors: Option<bool>,
+}
+
+/// A client as the JavaScript API holds it: the Rust client, and the options that act around
+/// each call (the `afterResponse` and `beforeError` hooks, `throwHttpErrors`).
+#[derive(Debug, Clone)]
+pub(crate) struct JsClientParts {
+    pub(crate) client: Client,
+    pub(crate) hooks: Rc<Hooks>,
+    pub(crate) throw_http_errors: bool,
 }
 
 /// A client from `new Client(options)`.
-pub(crate) fn client(options: &JsValue) -> Result<Client> {
+pub(crate) fn client(options: &JsValue) -> Result<JsClientParts> {
     let o = Opts::new(options, "Client options", CLIENT_KEYS)?;
     client_from(&o, false)
 }
 
 /// The client for a one-off request: a default one, or one with the client-only options given.
-pub(crate) fn one_off_client(options: &JsValue) -> Result<Client> {
+pub(crate) fn one_off_client(options: &JsValue) -> Result<JsClientParts> {
     let o = Opts::new(options, "request options", &one_off_keys())?;
     if CLIENT_ONLY_KEYS.iter().any(|k| o.get(k).is_some()) {
         client_from(&o, true)
     } else {
-        Ok(Client::new())
+        Ok(JsClientParts {
+            client: Client::new(),
+            hooks: Rc::default(),
+            throw_http_errors: false,
+        })
     }
 }
 
@@ -91,8 +107,10 @@ fn one_off_keys() -> Vec<&'static str> {
 
 /// A client from client options; for a one-off, the keys a request has too are left to
 /// [`request`].
-fn client_from(o: &Opts, one_off: bool) -> Result<Client> {
+fn client_from(o: &Opts, one_off: bool) -> Result<JsClientParts> {
     let mut b = ClientBuilder::new();
+    let mut all_hooks = Rc::new(Hooks::default());
+    let mut throw_http_errors = false;
     if let Some(v) = o.get("fetch") {
         let f = v
             .dyn_into::<Function>()
@@ -100,13 +118,13 @@ fn client_from(o: &Opts, one_off: bool) -> Result<Client> {
         b = b.transport(crate::transport::fetch::FetchTransport::with_fetch(f));
     }
     if let Some(v) = o.get("hooks") {
-        let hooks = hooks(&v)?;
-        if !hooks.is_empty() {
-            b = b.layer(JsHooksLayer(std::rc::Rc::new(hooks)));
+        all_hooks = Rc::new(hooks(&v)?);
+        if all_hooks.any_per_hop() {
+            b = b.layer(JsHooksLayer(all_hooks.clone()));
         }
     }
     if let Some(v) = o.get("throwHttpErrors") {
-        boolean(&v, "throwHttpErrors")?; // read by the JavaScript layer
+        throw_http_errors = boolean(&v, "throwHttpErrors")?;
     }
     if let Some(v) = o.get("maxRedirects") {
         b = b.max_redirects(count(&v, "maxRedirects")? as usize);
@@ -117,8 +135,15 @@ fn client_from(o: &Opts, one_off: bool) -> Result<Client> {
     if let Some(v) = o.get("baseUrl") {
         b = b.base_url(text(&v, "baseUrl")?);
     }
+    let parts = |b: ClientBuilder| -> Result<JsClientParts> {
+        Ok(JsClientParts {
+            client: b.build()?,
+            hooks: all_hooks.clone(),
+            throw_http_errors,
+        })
+    };
     if one_off {
-        return b.build();
+        return parts(b);
     }
     if let Some(v) = o.get("headers") {
         for (k, v) in pairs(&v, "headers")? {
@@ -137,12 +162,11 @@ fn client_from(o: &Opts, one_off: bool) -> Result<Client> {
     if let Some(v) = o.get("auth") {
         b = b.auth(auth(&v)?);
     }
-    b.build()
+    parts(b)
 }
 
 /// `hooks`: `{ beforeRequest, beforeRetry, afterResponse, beforeError }`, each an array of
-/// functions. The first two run per hop in Rust ([`super::hooks`]); the JavaScript layer runs
-/// the other two, checked here so that every option is checked in one place.
+/// functions, all run by [`super::hooks`].
 fn hooks(v: &JsValue) -> Result<Hooks> {
     const KEYS: &[&str] = &[
         "beforeRequest",
@@ -166,12 +190,13 @@ fn hooks(v: &JsValue) -> Result<Hooks> {
     });
     let before_request = lists.next().unwrap_or(Ok(Vec::new()))?;
     let before_retry = lists.next().unwrap_or(Ok(Vec::new()))?;
-    for rest in lists {
-        rest?;
-    }
+    let after_response = lists.next().unwrap_or(Ok(Vec::new()))?;
+    let before_error = lists.next().unwrap_or(Ok(Vec::new()))?;
     Ok(Hooks {
         before_request,
         before_retry,
+        after_response,
+        before_error,
     })
 }
 
@@ -204,7 +229,7 @@ pub(crate) async fn request(
     extras.on_download_progress = callback("onDownloadProgress")?;
     extras.on_upload_progress = callback("onUploadProgress")?;
     if let Some(v) = o.get("throwHttpErrors") {
-        boolean(&v, "throwHttpErrors")?; // read by the JavaScript layer
+        extras.throw_http_errors = Some(boolean(&v, "throwHttpErrors")?);
     }
     let mut b = client.request(method, url);
     let mut has_content_type = false;

@@ -33,7 +33,11 @@ times=()
 for s in "$@"; do
   printf '\n######## suite %s ########\n' "$s"
   t=$SECONDS
-  bash "scripts/suites/$s.sh" || { echo "FAILED: suite $s (after $((SECONDS - t)) s)" >&2; exit 1; }
+  bash "scripts/suites/$s.sh" || {
+    echo "FAILED: suite $s (after $((SECONDS - t)) s)" >&2
+    echo "suites: ${#times[@]} passed, 1 failed"
+    exit 1
+  }
   times+=("$s $((SECONDS - t)) s")
 done
 
@@ -41,6 +45,8 @@ after=$(tree_state)
 if [ "$before" != "$after" ]; then
   diff <(echo "$before") <(echo "$after") >&2 || true
   echo "FAILED: the run changed the work tree (above: git status before and after)" >&2
+  echo "suites: ${#times[@]} passed, 1 failed"
   exit 1
 fi
-printf '\nsuites passed, and git status is as it was: %s\n' "$(IFS=,; echo "${times[*]}" | sed 's/,/, /g')"
+printf '\ngit status is as it was; each suite took: %s\n' "$(IFS=,; echo "${times[*]}" | sed 's/,/, /g')"
+echo "suites: ${#times[@]} passed, 0 failed"

@@ -177,12 +177,20 @@ need_npm() {
 
 # need_npm_package: the npm package built (js/pkg) and installed as users get it, from its
 # tarball, into the scratch app js/test/installed (its bin as node_modules/.bin/anyfetch).
+# Done once per run of scripts/test.sh (the npm and cli suites both need it): a marker holds the
+# run's id, so another run always builds afresh.
 need_npm_package() {
+  local marker=js/test/installed/.anyfetch-run
+  if [ -n "${ANYFETCH_TEST_RUN:-}" ] && [ "$(cat "$marker" 2>/dev/null)" = "$ANYFETCH_TEST_RUN" ]; then
+    echo "the npm package was built and installed earlier in this run"
+    return 0
+  fi
   need_wasm_bindgen
   need_npm js
   (cd js && npm run build)
   echo "js/pkg/anyfetch_bg.wasm: $(wc -c <js/pkg/anyfetch_bg.wasm) bytes, $(gzip -9 <js/pkg/anyfetch_bg.wasm | wc -c) gzip -9"
   (cd js && node scripts/install-packed.mjs)
+  if [ -n "${ANYFETCH_TEST_RUN:-}" ]; then echo "$ANYFETCH_TEST_RUN" >"$marker"; fi
 }
 
 # timed COMMAND...: runs COMMAND, then says how long it took.

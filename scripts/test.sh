@@ -29,6 +29,8 @@ done
 tree_state() { git status --porcelain=v1 --untracked-files=all 2>/dev/null; git diff 2>/dev/null | sha256sum; }
 before=$(tree_state)
 
+# Names this run, for what suites share within it (the npm package, built once: scripts/lib.sh).
+export ANYFETCH_TEST_RUN="$$-$(date +%s%N)"
 times=()
 for s in "$@"; do
   printf '\n######## suite %s ########\n' "$s"

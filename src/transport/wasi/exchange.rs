@@ -68,3 +68,21 @@ pub(super) async fn write_while_awaiting_head<R, C>(
         Either::Right((Err(c), _writing)) => Err(map(c, Phase::Write)),
     }
 }
+
+/// One wait of the request body's writing (the host ready for more, a chunk taken, the end
+/// confirmed), at most `limit`, the write timeout; `what` says what the host did not do in time.
+pub(super) async fn within_write_timeout<T>(
+    limit: Option<Duration>,
+    wait: impl Future<Output = T>,
+    what: &str,
+    url: &Url,
+) -> std::result::Result<T, WriteError> {
+    let wait = async { Ok(wait.await) };
+    crate::platform::timeout(limit, wait, || {
+        Error::timeout(TimeoutKind::Write)
+            .with_message(format!("the host {what} in time"))
+            .with_url(url.clone())
+    })
+    .await
+    .map_err(WriteError::Other)
+}

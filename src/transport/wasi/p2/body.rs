@@ -21,10 +21,10 @@ use futures_util::StreamExt;
 use url::Url;
 
 use crate::body::Body;
-use crate::error::{Error, ErrorKind, Result, TimeoutKind};
+use crate::error::{Error, ErrorKind, Result};
 use crate::platform::wasip2::WaitFor;
 use crate::transport::wasi::error::{host_refused, map_error_code, map_stream_error, Phase};
-use crate::transport::wasi::exchange::WriteError;
+use crate::transport::wasi::exchange::{within_write_timeout, WriteError};
 
 /// The most bytes one `write` may carry: hosts accept at most 4096 per call (and never more
 /// than `check-write` allows).
@@ -137,17 +137,9 @@ async fn writable(
     url: &Url,
 ) -> Result<(), WriteError> {
     // The pollable is a child of the stream; the WaitFor owning it ends with this call.
-    let ready = async {
-        WaitFor::new(stream.subscribe()).await;
-        Ok(())
-    };
-    crate::platform::timeout(write_timeout, ready, || {
-        Error::timeout(TimeoutKind::Write)
-            .with_message("the host took no more of the request body in time")
-            .with_url(url.clone())
-    })
-    .await
-    .map_err(WriteError::Other)
+    let ready = WaitFor::new(stream.subscribe());
+    let what = "took no more of the request body";
+    within_write_timeout(write_timeout, ready, what, url).await
 }
 
 /// A response body read from its `input-stream`, one chunk per poll.

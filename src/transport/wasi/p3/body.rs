@@ -12,9 +12,9 @@ use futures_util::StreamExt;
 use url::Url;
 
 use crate::body::Body;
-use crate::error::{Error, ErrorKind, Result, TimeoutKind};
+use crate::error::{Error, ErrorKind, Result};
 use crate::transport::wasi::error::{map_error_code, Phase};
-use crate::transport::wasi::exchange::WriteError;
+use crate::transport::wasi::exchange::{within_write_timeout, WriteError};
 
 /// The most bytes asked of one read: a chunk of the response body.
 const MAX_READ: usize = 64 * 1024;
@@ -52,14 +52,9 @@ pub(super) async fn write_body(
         if chunk.is_empty() {
             continue;
         }
-        let write = async { Ok(tx.write_all(Vec::from(chunk)).await) };
-        let rest = crate::platform::timeout(write_timeout, write, || {
-            Error::timeout(TimeoutKind::Write)
-                .with_message("the host took no more of the request body in time")
-                .with_url(url.clone())
-        })
-        .await
-        .map_err(WriteError::Other)?;
+        let write = tx.write_all(Vec::from(chunk));
+        let what = "took no more of the request body";
+        let rest = within_write_timeout(write_timeout, write, what, url).await?;
         if !rest.is_empty() {
             return Err(WriteError::Stopped(
                 Error::new(ErrorKind::Write)
@@ -73,15 +68,9 @@ pub(super) async fn write_body(
     drop(tx);
     let confirm = async {
         let _ = trailers.write(finished()).await;
-        Ok(())
     };
-    crate::platform::timeout(write_timeout, confirm, || {
-        Error::timeout(TimeoutKind::Write)
-            .with_message("the host did not take the end of the request body in time")
-            .with_url(url.clone())
-    })
-    .await
-    .map_err(WriteError::Other)
+    let what = "did not take the end of the request body";
+    within_write_timeout(write_timeout, confirm, what, url).await
 }
 
 /// The state of a response body between reads.
